@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from importlib import resources
 from pathlib import Path
@@ -140,7 +141,7 @@ def ingest_command(inputs, case_dir, strict, force, board, encoding, batch_size,
 
 
 ingest_command.help = (
-    (ingest_command.help or "").rstrip() + "\n\nSupported formats:\n\n\b\n" + "\n".join(f"- {line}" for line in SUPPORTED_FORMATS)
+    inspect.cleandoc(ingest_command.help or "") + "\n\nSupported formats:\n\n\b\n" + "\n".join(f"- {line}" for line in SUPPORTED_FORMATS)
 )
 
 

@@ -102,6 +102,7 @@ INTERACTIONS = TableSpec(
             ("post_id", pa.string()),
             ("platform", pa.string()),
             ("kind", pa.string()),
+            ("position", pa.int32()),
             ("source_account_id", pa.string()),
             ("target_account_id", pa.string()),
             ("target_username", pa.string()),
@@ -109,11 +110,12 @@ INTERACTIONS = TableSpec(
             ("created_at", TIMESTAMP),
         ]
     ),
-    key=("post_id", "kind", "target_account_id", "target_username", "target_post_id"),
+    key=("post_id", "kind", "position"),
     priority=(),
     description=(
         "Typed edges from the account behind post_id to a target account and/or post: retweet, quote, reply, "
-        "mention. 4chan quotelinks are reply edges whose target is a post."
+        "mention. position numbers edges of one kind within a post (a tweet may mention the same account twice). "
+        "4chan quotelinks are reply edges whose target is a post."
     ),
 )
 

@@ -17,6 +17,8 @@ import msgspec
 from .batch import Batch
 from .source import QUARANTINE_RAW_LIMIT, InputFile, TruncatedInput, Unit
 
+# msgspec raises UnicodeDecodeError, not DecodeError, for bytes that are not UTF-8.
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError)
 UTF8_HINT = "re-encode the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`) or pass --encoding"
 
 
@@ -164,13 +166,14 @@ class JsonReader(Reader):
             if self.encoding is None:
                 try:
                     record = decode(unit.data)
-                except (msgspec.DecodeError, msgspec.ValidationError):
+                except DECODE_ERRORS:
                     self._process_one(unit, batch, source)
                     continue
                 try:
                     extract(record, batch)
-                except MissingField as exc:
-                    self.quarantine(batch, source, unit, f"missing required field: {exc}")
+                except MissingField:
+                    # Perhaps another shape of this format (a search response, an array): the slow path knows.
+                    self._process_one(unit, batch, source)
             else:
                 self._process_one(unit, batch, source)
         self.finish_batch(batch)
@@ -192,20 +195,20 @@ class JsonReader(Reader):
             except UnicodeDecodeError as exc:
                 self.quarantine(batch, source, unit, f"cannot decode as {self.encoding}: {exc}")
                 return
+        for decoder in self._alternates:
+            try:
+                value = decoder.decode(data)
+            except DECODE_ERRORS:
+                continue
+            if self.extract_other(value, batch, source, unit):
+                return
         try:
             record = self._one.decode(data)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except DECODE_ERRORS:
             pass
         else:
             self._extract_guarded(record, batch, source, unit)
             return
-        for decoder in self._alternates:
-            try:
-                value = decoder.decode(data)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                continue
-            if self.extract_other(value, batch, source, unit):
-                return
         problem = utf8_problem(data)
         if problem:
             self.quarantine(batch, source, unit, problem)
@@ -229,14 +232,12 @@ class JsonReader(Reader):
     def _convert_loose(self, value: Any, batch: Batch, source: InputFile, unit: Unit, location: str | None = None):
         try:
             record = self._one.decode(msgspec.json.encode(value))
-        except msgspec.ValidationError:
-            record = None
-        try:
-            if record is None:
-                record = msgspec.convert(value, self.record_type, strict=False)
         except msgspec.ValidationError as exc:
-            self.quarantine(batch, source, unit, f"not a {self.description or self.name} record: {exc}", location)
-            return
+            try:  # lenient: numbers written as strings and the like
+                record = msgspec.convert(value, self.record_type, strict=False)
+            except msgspec.ValidationError:
+                self.quarantine(batch, source, unit, f"not a {self.description or self.name} record: {exc}", location)
+                return
         self._extract_guarded(record, batch, source, unit, location)
 
     def extract_items(self, items: list, batch: Batch, source: InputFile, unit: Unit, handler: Callable | None = None):

@@ -168,12 +168,16 @@ def _first(row: dict[str, str], *names: str) -> str | None:
 
 def add_text_entities(batch: Batch, post_id: str, account_id: str | None, text: str, created_at, skip_mention=None):
     """Mentions, URLs and hashtags found in plain text, for sources that carry no entity objects."""
+    position = 0
     for username in mentions_in_text(text):
         if username == skip_mention:
+            skip_mention = None  # only the "RT @name:" prefix; later mentions of the same account count
             continue
         batch.interactions.append(
-            (post_id, TWITTER, "mention", account_id, username_account_id(username), username, None, created_at)
+            (post_id, TWITTER, "mention", position, account_id, username_account_id(username), username, None,
+             created_at)
         )
+        position += 1
     for position, url in enumerate(urls_in_text(text)):
         normalised, domain = normalise_url(url)
         batch.urls.append((post_id, TWITTER, position, url, None, normalised, domain))
@@ -217,7 +221,11 @@ class IraCsvReader(CsvReader):
             self._seen[digest] = occurrence + 1
             post_id = f"ira:{digest}" + (f":{occurrence}" if occurrence else "")
         post_type = (row.get("post_type") or "").strip().upper()
-        is_retweet = post_type in ("R", "RETWEET") or (row.get("retweet") or "").strip() == "1"
+        if "post_type" in row:
+            # The export's `retweet` flag is also 1 for quote tweets; post_type tells them apart.
+            is_retweet = post_type in ("R", "RETWEET")
+        else:
+            is_retweet = (row.get("retweet") or "").strip() == "1"
         kind = "retweet" if is_retweet else "quote" if post_type in ("Q", "QUOTE_TWEET") else "original"
         retweeted_account = retweeted_username = None
         if is_retweet:
@@ -226,7 +234,7 @@ class IraCsvReader(CsvReader):
                 retweeted_username = match.group(1)
                 retweeted_account = username_account_id(retweeted_username)
                 batch.interactions.append(
-                    (post_id, TWITTER, "retweet", account_id, retweeted_account, retweeted_username, None, published)
+                    (post_id, TWITTER, "retweet", 0, account_id, retweeted_account, retweeted_username, None, published)
                 )
         add_text_entities(batch, post_id, account_id, content, published, skip_mention=retweeted_username)
         language = (row.get("language") or "").strip()
@@ -365,7 +373,7 @@ class GenericTweetCsvReader(CsvReader):
         for edge, target_account, target_name, target_post, present in edges:
             if present:
                 batch.interactions.append(
-                    (post_id, TWITTER, edge, account_id, target_account, target_name, target_post, created_at)
+                    (post_id, TWITTER, edge, 0, account_id, target_account, target_name, target_post, created_at)
                 )
         add_text_entities(batch, post_id, account_id, text, created_at, skip_mention=retweeted_username)
         if username or get("account_id"):

@@ -65,9 +65,9 @@ def add_chan_post(
         subject = html.unescape(subject)
         text = f"{subject}\n{text}" if text else subject
     interactions = batch.interactions
-    for link_board, link_no in links:
+    for position, (link_board, link_no) in enumerate(links):
         interactions.append(
-            (post_id, CHAN, "reply", account_id, None, None, f"4chan/{link_board}/{link_no}", time)
+            (post_id, CHAN, "reply", position, account_id, None, None, f"4chan/{link_board}/{link_no}", time)
         )
     kind = "original" if not resto else "reply"
     if links:

@@ -72,7 +72,7 @@ class InputFile:
         if self.compression == "gzip":
             stream = gzip.GzipFile(fileobj=self._raw, mode="rb")
         elif self.compression == "zstd":
-            stream = zstandard.ZstdDecompressor().stream_reader(self._raw, read_across_frames=True, closefd=True)
+            stream = _ZstdFrames(self._raw)
         else:
             return self._raw
         return io.BufferedReader(_GuardedStream(stream, self._raw), buffer_size=1024 * 1024)
@@ -127,23 +127,61 @@ class InputFile:
         return Unit(None, 0, data, length=len(data))
 
 
+class _ZstdFrames:
+    """Decompresses concatenated zstd frames and, unlike zstandard's stream reader, notices a cut-off frame."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._decompressor = zstandard.ZstdDecompressor()
+        self._frame = self._decompressor.decompressobj()
+        self._in_frame = False
+
+    def read(self, size: int) -> bytes:
+        while True:
+            chunk = self._raw.read(max(size, 1024 * 1024))
+            if not chunk:
+                if self._in_frame:
+                    raise TruncatedInput("zstd stream ends inside a frame")
+                return b""
+            out = [self._frame.decompress(chunk)]
+            self._in_frame = not self._frame.eof
+            while self._frame.eof and self._frame.unused_data:
+                rest = self._frame.unused_data
+                self._frame = self._decompressor.decompressobj()
+                out.append(self._frame.decompress(rest))
+                self._in_frame = not self._frame.eof
+            if self._frame.eof:
+                self._frame = self._decompressor.decompressobj()
+            data = b"".join(out)
+            if data:
+                return data
+
+    def close(self) -> None:
+        self._raw.close()
+
+
 class _GuardedStream(io.RawIOBase):
     """Turns decompressor errors on damaged input into TruncatedInput so readers can keep what came before."""
 
     def __init__(self, inner, raw):
         self._inner = inner
         self._raw = raw
+        self._leftover = b""
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        try:
-            data = self._inner.read(len(buffer))
-        except (EOFError, OSError, zstandard.ZstdError, gzip.BadGzipFile) as exc:
-            raise TruncatedInput(str(exc) or exc.__class__.__name__) from exc
-        buffer[: len(data)] = data
-        return len(data)
+        data = self._leftover
+        if not data:
+            try:
+                data = self._inner.read(len(buffer))
+            except (EOFError, OSError, zstandard.ZstdError, gzip.BadGzipFile) as exc:
+                raise TruncatedInput(str(exc) or exc.__class__.__name__) from exc
+        size = min(len(buffer), len(data))
+        buffer[:size] = data[:size]
+        self._leftover = data[size:]
+        return size
 
     def close(self) -> None:
         try:

@@ -185,7 +185,7 @@ class StatusExtractor:
             retweeted_post, retweeted_account = self.status(retweeted, batch, False, snapshot)
             kind = "retweet"
             interactions.append(
-                (post_id, TWITTER, "retweet", account_id, retweeted_account, self._username(retweeted, snapshot),
+                (post_id, TWITTER, "retweet", 0, account_id, retweeted_account, self._username(retweeted, snapshot),
                  retweeted_post, created_at)
             )  # fmt: skip
         else:
@@ -197,7 +197,7 @@ class StatusExtractor:
             if quoted_post is not None:
                 kind = "quote"
                 interactions.append(
-                    (post_id, TWITTER, "quote", account_id, quoted_account,
+                    (post_id, TWITTER, "quote", 0, account_id, quoted_account,
                      self._username(quoted, snapshot) if quoted is not None else None, quoted_post, created_at)
                 )  # fmt: skip
         replied_post = status.in_reply_to_status_id_str
@@ -206,14 +206,14 @@ class StatusExtractor:
             if kind == "original":
                 kind = "reply"
             interactions.append(
-                (post_id, TWITTER, "reply", account_id, replied_account, status.in_reply_to_screen_name, replied_post,
+                (post_id, TWITTER, "reply", 0, account_id, replied_account, status.in_reply_to_screen_name, replied_post,
                  created_at)
             )  # fmt: skip
 
         if entities is not None:
-            for mention in entities.user_mentions:
+            for position, mention in enumerate(entities.user_mentions):
                 interactions.append(
-                    (post_id, TWITTER, "mention", account_id, _id(mention.id_str, mention.id), mention.screen_name,
+                    (post_id, TWITTER, "mention", position, account_id, _id(mention.id_str, mention.id), mention.screen_name,
                      None, created_at)
                 )  # fmt: skip
             if entities.urls:

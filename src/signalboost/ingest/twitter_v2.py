@@ -197,7 +197,7 @@ def add_tweet(
                 ref_account = tweet.in_reply_to_user_id
         else:
             continue
-        interactions.append((post_id, TWITTER, edge, account_id, ref_account, ref_username, ref_id, created_at))
+        interactions.append((post_id, TWITTER, edge, 0, account_id, ref_account, ref_username, ref_id, created_at))
     if retweeted_post is not None:
         kind = "retweet"
     elif quoted_post is not None:
@@ -206,16 +206,16 @@ def add_tweet(
         kind = "reply"
     replied_account = tweet.in_reply_to_user_id
     if replied_post is None and replied_account:
-        interactions.append((post_id, TWITTER, "reply", account_id, replied_account, None, None, created_at))
+        interactions.append((post_id, TWITTER, "reply", 0, account_id, replied_account, None, None, created_at))
 
     if entities is not None:
-        for mention in entities.mentions:
+        for position, mention in enumerate(entities.mentions):
             mention_id = mention.id
             if mention_id is None and mention.username:
                 known = users_by_name.get(mention.username.lower())
                 mention_id = known.id if known is not None else None
             interactions.append(
-                (post_id, TWITTER, "mention", account_id, mention_id, mention.username, None, created_at)
+                (post_id, TWITTER, "mention", position, account_id, mention_id, mention.username, None, created_at)
             )
         urls = batch.urls
         for position, link in enumerate(entities.urls):
