@@ -129,7 +129,7 @@ class JsonReader(Reader):
             pending: list[Unit] = []
             try:
                 for unit in units:
-                    if not unit.data.strip():
+                    if len(unit.data) < 8 and not unit.data.strip():  # blank line; never copy a long one to check
                         continue
                     pending.append(unit)
                     if len(pending) >= self.batch_size:

@@ -7,6 +7,7 @@ vectorised, with the time format the reader declares.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -46,6 +47,16 @@ def _naive(values: pa.Array, fmt: str) -> pa.Array:
     return pc.assume_timezone(parsed, "UTC")
 
 
+def _twitter_v1(values: pa.Array) -> pa.Array:
+    parsed = pc.strptime(values, format=_STRPTIME_FORMATS[TWITTER_V1_TIME], unit="ms", error_is_null=True)
+    return parsed.cast(TIMESTAMP)
+
+
+def _iso_only(values: pa.Array) -> pa.Array:
+    looks_iso = pc.match_substring_regex(values, r"^\d{4}-\d{2}-\d{2}T")
+    return _iso(pc.if_else(looks_iso, values, pa.scalar(None, pa.string())))
+
+
 def to_timestamp(values: list, time_format: str) -> pa.Array:
     """Convert one column of raw time values to ``timestamp[ms, UTC]``; unparseable values become null."""
     if time_format == EPOCH_SECONDS:
@@ -55,23 +66,22 @@ def to_timestamp(values: list, time_format: str) -> pa.Array:
         return pa.array(values, type=pa.int64()).cast(TIMESTAMP)
     strings = pa.array(values, type=pa.string())
     if time_format == TWITTER_V1_TIME:
-        return pc.strptime(strings, format=_STRPTIME_FORMATS[time_format], unit="ms", error_is_null=True).cast(
-            TIMESTAMP
-        )
+        return _twitter_v1(strings)
     if time_format == ISO_TIME:
         return _iso(strings)
     if time_format == AUTO_TIME:
         stripped = pc.utf8_trim_whitespace(strings)
-        result = pc.strptime(stripped, format=_STRPTIME_FORMATS[TWITTER_V1_TIME], unit="ms", error_is_null=True)
-        result = result.cast(TIMESTAMP)
-        for fmt in _NAIVE_FORMATS:
+        parsers = [_twitter_v1, _iso_only, *(functools.partial(_naive, fmt=fmt) for fmt in _NAIVE_FORMATS)]
+        # The format of the first value goes first: one pass over the batch in the usual case of one format.
+        first = next((value for value in stripped.to_pylist()[:1000] if value), None)
+        if first is not None:
+            sample = pa.array([first])
+            parsers.sort(key=lambda parse: parse(sample).null_count)
+        result = parsers[0](stripped)
+        for parse in parsers[1:]:
             if result.null_count == stripped.null_count:
                 break
-            result = pc.coalesce(result, _naive(stripped, fmt))
-        if result.null_count > stripped.null_count:
-            looks_iso = pc.match_substring_regex(stripped, r"^\d{4}-\d{2}-\d{2}T")
-            iso_values = pc.if_else(looks_iso, stripped, pa.scalar(None, pa.string()))
-            result = pc.coalesce(result, _iso(iso_values))
+            result = pc.coalesce(result, parse(stripped))
         return result
     raise ValueError(f"unknown time format {time_format!r}")
 

@@ -24,6 +24,13 @@ HASHTAG_IN_TEXT = re.compile(r"(?<![\w#&])[#＃](\w*[^\W\d_]\w*)")
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\"…»"
 
 
+# Already normal: https, a lower-case host that needs no alias or prefix stripping, no port, query, fragment or
+# trailing slash, nothing to trim.
+_SIMPLE_URL = re.compile(
+    r"^https://(?!www\.|m\.|mobile\.|amp\.|x\.com/|twitter\.com/)([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?:/[^?#\s]*[^?#\s/.,;:!?)\]}'\"…»])?$"
+)
+
+
 @lru_cache(maxsize=262_144)
 def normalise_url(url: str) -> tuple[str, str]:
     """Return ``(normalised_url, domain)`` for matching the same resource across posts and platforms.
@@ -32,6 +39,9 @@ def normalise_url(url: str) -> tuple[str, str]:
     fragments, tracking parameters (``utm_*``, ``fbclid`` …) and a trailing slash, sorts the remaining query, and
     maps x.com and mobile Twitter hosts to twitter.com. Unparseable strings come back stripped, domain empty.
     """
+    simple = _SIMPLE_URL.match(url)
+    if simple is not None:  # most links (every t.co one): nothing to rewrite, skip urllib
+        return url, simple.group(1)
     candidate = url.strip().rstrip(_TRAILING_PUNCTUATION)
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", candidate):
         candidate = "https://" + candidate
