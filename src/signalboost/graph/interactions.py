@@ -1,0 +1,132 @@
+"""Account-to-account interaction networks (retweet, quote, reply, mention and their union).
+
+Edges are aggregated per (source, target, kind) with a weight, first and last time, and the ids of every post
+behind them, so any edge can be explained. igraph holds them for computation; ``to_networkx`` exports for users
+who want networkx or Gephi (GEXF/GraphML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ..case import Case
+from ..schema import INTERACTION_KINDS
+
+
+def resolve_targets(case: Case, interactions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Interactions with ``target_account_id`` filled from usernames where the data gave only a handle.
+
+    A handle resolves to the account id the case knows for it; an unknown handle becomes ``@handle``, the same id
+    readers give accounts known only by handle, so both ends of such edges meet.
+    """
+    frame = case.interactions if interactions is None else interactions
+    frame = frame.copy()
+    missing = frame["target_account_id"].isna() & frame["target_username"].notna()
+    if missing.any():
+        accounts = case.table("accounts", ["account_id", "username"]).dropna()
+        by_name = dict(zip(accounts["username"].str.lower(), accounts["account_id"], strict=True))
+        names = frame.loc[missing, "target_username"].str.lower()
+        frame.loc[missing, "target_account_id"] = names.map(lambda n: by_name.get(n, "@" + n))
+    return frame
+
+
+def account_edges(
+    case: Case,
+    kinds: Iterable[str] = INTERACTION_KINDS,
+    *,
+    drop_retweet_mentions: bool = True,
+) -> pd.DataFrame:
+    """Aggregated account → account edges of the given kinds.
+
+    Columns: ``source, target, kind, weight, first_at, last_at, post_ids`` (a list, oldest first). Self-loops and
+    edges with an unknown end are dropped. ``drop_retweet_mentions`` leaves out the ``RT @author`` mention that
+    platforms list on every retweet, which would otherwise double each retweet edge in the mention network.
+    """
+    kinds = tuple(kinds)
+    unknown = set(kinds) - set(INTERACTION_KINDS)
+    if unknown:
+        raise ValueError(f"unknown interaction kinds {sorted(unknown)}; choose from {INTERACTION_KINDS}")
+    frame = case.interactions
+    frame = frame[frame["kind"].isin(kinds)]
+    if drop_retweet_mentions and "mention" in kinds:
+        retweet_pairs = frame.loc[frame["kind"] == "retweet", ["post_id", "target_account_id"]].dropna()
+        retweet_pairs = retweet_pairs.drop_duplicates().assign(_retweeted=True)
+        frame = frame.merge(retweet_pairs, on=["post_id", "target_account_id"], how="left")
+        echo = (frame["kind"] == "mention") & frame["_retweeted"].fillna(False).astype(bool)
+        frame = frame[~echo].drop(columns="_retweeted")
+    frame = resolve_targets(case, frame)
+    frame = frame.dropna(subset=["source_account_id", "target_account_id"])
+    frame = frame[frame["source_account_id"] != frame["target_account_id"]]
+    if frame.empty:
+        return pd.DataFrame(columns=["source", "target", "kind", "weight", "first_at", "last_at", "post_ids"])
+    frame = frame.sort_values("created_at", kind="stable")
+    grouped = frame.groupby(["source_account_id", "target_account_id", "kind"], sort=True, observed=True)
+    edges = grouped.agg(
+        weight=("post_id", "size"), first_at=("created_at", "min"), last_at=("created_at", "max"),
+        post_ids=("post_id", list),
+    ).reset_index()  # fmt: skip
+    return edges.rename(columns={"source_account_id": "source", "target_account_id": "target"})
+
+
+def build_graph(edges: pd.DataFrame, accounts: pd.DataFrame | None = None, *, directed: bool = True) -> ig.Graph:
+    """An igraph Graph from ``account_edges`` output; vertices named by account id, with usernames if given."""
+    names = pd.unique(pd.concat([edges["source"], edges["target"]], ignore_index=True).astype(str))
+    index = {name: i for i, name in enumerate(names)}
+    graph = ig.Graph(n=len(names), directed=directed)
+    graph.vs["name"] = list(names)
+    if len(edges):
+        sources = edges["source"].astype(str).map(index).to_numpy()
+        targets = edges["target"].astype(str).map(index).to_numpy()
+        graph.add_edges(np.column_stack([sources, targets]).tolist())
+        for column in ("kind", "weight", "first_at", "last_at", "post_ids"):
+            if column in edges:
+                values = edges[column].tolist()
+                graph.es[column] = [int(v) for v in values] if column == "weight" else values
+    if accounts is not None and len(names):
+        usernames = accounts.drop_duplicates("account_id").set_index("account_id")["username"]
+        graph.vs["username"] = [usernames.get(name) if name in usernames.index else None for name in names]
+    return graph
+
+
+def to_networkx(graph: ig.Graph) -> nx.MultiDiGraph | nx.MultiGraph:
+    """The same graph in networkx (a multigraph: one edge per kind), timestamps as ISO strings for GEXF/GraphML."""
+    out = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
+    for vertex in graph.vs:
+        out.add_node(vertex["name"], **{k: v for k, v in vertex.attributes().items() if k != "name" and v is not None})
+    for edge in graph.es:
+        attributes = {}
+        for key, value in edge.attributes().items():
+            if isinstance(value, pd.Timestamp):
+                value = value.isoformat()
+            elif isinstance(value, list):
+                value = " ".join(map(str, value))
+            attributes[key] = value
+        out.add_edge(graph.vs[edge.source]["name"], graph.vs[edge.target]["name"], **attributes)
+    return out
+
+
+def edge_posts(case: Case, source: str, target: str, kinds: Iterable[str] = INTERACTION_KINDS) -> pd.DataFrame:
+    """The posts behind every edge from ``source`` to ``target`` (ids, or usernames with or without @)."""
+    accounts = case.table("accounts", ["account_id", "username"])
+    by_name = dict(zip(accounts["username"].fillna("").str.lower(), accounts["account_id"], strict=True))
+
+    def resolve(who: str) -> set[str]:
+        handle = who.lstrip("@").lower()
+        return {who, by_name.get(handle, who), "@" + handle}
+
+    sources, targets = resolve(source), resolve(target)
+    frame = resolve_targets(case)
+    frame = frame[
+        frame["kind"].isin(tuple(kinds))
+        & frame["source_account_id"].isin(sources)
+        & frame["target_account_id"].isin(targets)
+    ]
+    posts = case.table("posts", ["post_id", "text", "kind"]).rename(columns={"kind": "post_kind"})
+    merged = frame.merge(posts, on="post_id", how="left")
+    columns = ["created_at", "kind", "post_id", "source_account_id", "target_account_id", "target_post_id", "text"]
+    return merged.sort_values("created_at")[columns].reset_index(drop=True)
