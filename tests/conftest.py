@@ -34,3 +34,34 @@ def ingest_into(tmp_path):
 def in_collection(case):
     posts = case.posts
     return posts[posts["in_collection"].astype(bool)]
+
+
+@pytest.fixture
+def case_of(tmp_path):
+    """case_of(tweets, chan_posts=None) -> Case built from rendered v2 pages and a /pol/ thread file."""
+    import json
+
+    from signalboost.render import chan_thread, v2_page
+
+    counter = iter(range(1000))
+
+    def build(tweets, chan_posts=None):
+        folder = tmp_path / f"built{next(counter)}"
+        (folder / "pol").mkdir(parents=True)
+        inputs = []
+        if tweets:
+            pages = folder / "tweets.jsonl"
+            with open(pages, "w") as handle:
+                for start in range(0, len(tweets), 100):
+                    chunk = tweets[start : start + 100]
+                    handle.write(json.dumps(v2_page(chunk, max(t.created_at for t in chunk))) + "\n")
+            inputs.append(pages)
+        if chan_posts:
+            thread = folder / "pol" / "thread.json"
+            thread.write_text(json.dumps(chan_thread(chan_posts)))
+            inputs.append(thread)
+        report = signalboost.ingest(inputs, folder / "case")
+        assert report.quarantined == 0
+        return signalboost.Case.open(folder / "case")
+
+    return build

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import DATA
 
 import signalboost
+from conftest import DATA
 from signalboost.case import Case, CaseError
 from signalboost.render import Profile, Tweet, v1_status, v2_page
 from signalboost.schema import DATA_TABLES, TABLES_BY_NAME

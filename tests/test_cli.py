@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
-from conftest import DATA
 
+from conftest import DATA
 from signalboost.cli import cli
 
 README = Path(__file__).resolve().parents[1] / "README.md"

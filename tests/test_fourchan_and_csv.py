@@ -6,7 +6,6 @@ import csv
 import json
 
 from conftest import DATA, in_collection
-
 from signalboost.ingest.fourchan import board_from_path
 from signalboost.ingest.text import chan_comment
 

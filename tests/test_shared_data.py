@@ -7,9 +7,9 @@ import re
 
 import pytest
 import zstandard
-from conftest import shared
 
 import signalboost
+from conftest import shared
 
 pytestmark = pytest.mark.shared_data
 TWEET_LINK = re.compile(r"(?<![\w.-])(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d+")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from signalboost.ingest.text import hashtags_in_text, mentions_in_text, normalise_url, source_client, urls_in_text
+from signalboost.ingest.text import (
+    hashtags_in_text,
+    mentions_in_text,
+    normalise_url,
+    source_client,
+    urls_in_text,
+)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -197,21 +196,183 @@ def export_command(case: Case, table: str, fmt: str, output: str, limit: int | N
         raise click.ClickException(str(exc)) from exc
 
 
-def sample_inputs() -> list[Path]:
-    """The small real-data sample shipped inside the package (a twarc2 page, a v1.1 timeline, a /pol/ thread)."""
-    folder = resources.files("signalboost") / "sample_data"
-    return sorted(Path(str(item)) for item in folder.iterdir() if item.name.endswith(".gz"))
+def _frame_or_fail(frame, fmt, output):
+    try:
+        write_frame(frame, fmt, output)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def seed_option(func):
+    return click.option("--seed", default=0, show_default=True, type=int,
+                        help="Seed for the randomised steps (Leiden), for reproducible runs.")(func)  # fmt: skip
+
+
+@cli.command("catalysts")
+@case_option()
+@click.option("--top", type=click.IntRange(1), help="Only the N best-ranked accounts.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["catalyst", "mainstream-influencer", "early-poster"]),
+              help="Only these roles (repeatable).")  # fmt: skip
+@click.option("--min-posts", default=5, show_default=True, type=click.IntRange(1),
+              help="Content must be carried by at least this many tweets.")  # fmt: skip
+@seed_option
+@output_options()
+def catalysts_command(case: Case, top, roles, min_posts, seed, fmt, output):
+    """Rank the accounts that first carried content into Twitter and seeded its early cascades."""
+    from .detect import rank_catalysts
+    from .graph import account_edges
+    from .investigate import retweet_pagerank
+
+    ranking = rank_catalysts(case, min_posts=min_posts, pagerank=retweet_pagerank(account_edges(case)), seed=seed)
+    if roles:
+        ranking = ranking[ranking["role"].isin(roles)]
+    if top:
+        ranking = ranking.head(top)
+    _frame_or_fail(ranking, fmt, output)
+
+
+@cli.command("amplifiers")
+@case_option()
+@click.option("--window", "window_s", type=click.FloatRange(min=0, min_open=True),
+              help="Co-action window in seconds (default: estimated from the data, CooRnet-style).")  # fmt: skip
+@click.option("--min-coactions", default=3, show_default=True, type=click.IntRange(1),
+              help="Distinct items a pair must co-share.")  # fmt: skip
+@click.option("--members", is_flag=True, help="List cluster members (account_id, cluster_id) instead.")
+@seed_option
+@output_options()
+def amplifiers_command(case: Case, window_s, min_coactions, members, seed, fmt, output):
+    """Find clusters of accounts that share the same items within seconds, and say which look automated."""
+    from .detect import find_amplifier_clusters
+
+    result = find_amplifier_clusters(case, window_s=window_s, min_coactions=min_coactions, seed=seed)
+    how = "estimated from the data" if result.window_estimated else "given"
+    click.echo(f"co-action window: {result.window_s:g} s ({how})", err=True)
+    _frame_or_fail(result.membership if members else result.clusters.drop(columns=["members"]), fmt, output)
+
+
+@cli.command("crosslinks")
+@case_option()
+@click.option("--view", type=click.Choice(["pairs", "first-sightings", "bridges"]), default="pairs", show_default=True,
+              help="Post pairs, first sighting of each URL per platform, or the accounts that bridged 4chan content.")
+@output_options()
+def crosslinks_command(case: Case, view, fmt, output):
+    """Link 4chan posts and tweets that share URLs or link each other, with direction and lag."""
+    from .detect import cross_platform_links
+
+    links = cross_platform_links(case)
+    frame = {"pairs": links.pairs, "first-sightings": links.first_sightings, "bridges": links.bridges}[view]
+    _frame_or_fail(frame, fmt, output)
+
+
+@cli.command("communities")
+@case_option()
+@click.option("--resolution", default=1.0, show_default=True, type=float, help="Leiden resolution.")
+@click.option("--members", is_flag=True, help="List members (account_id, community) instead.")
+@seed_option
+@output_options()
+def communities_command(case: Case, resolution, members, seed, fmt, output):
+    """Leiden communities of the interaction network, with size, top accounts and languages."""
+    from .detect import find_communities
+
+    result = find_communities(case, resolution=resolution, seed=seed)
+    click.echo(f"modularity: {result.modularity:.3f}", err=True)
+    _frame_or_fail(result.membership if members else result.communities, fmt, output)
+
+
+@cli.command("edges")
+@case_option()
+@click.option("--source", required=True, help="Account id or username of the source.")
+@click.option("--target", required=True, help="Account id or username of the target.")
+@output_options()
+def edges_command(case: Case, source, target, fmt, output):
+    """List the posts behind every interaction from one account to another (why is there an edge?)."""
+    from .graph import edge_posts
+
+    _frame_or_fail(edge_posts(case, source, target), fmt, output)
+
+
+@cli.command("simulate")
+@click.option("--tweets", default=5000, show_default=True, type=click.IntRange(100), help="About how many tweets.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write.")
+@click.option("--v1", is_flag=True, help="Also write the tweets as v1.1 statuses.")
+@seed_option
+def simulate_command(tweets, out_dir, v1, seed):
+    """Write a simulated leak campaign (twarc2 v2 pages, a 4chan /pol/ thread, truth.json)."""
+    from .simulate import simulate
+
+    paths = simulate(out_dir, tweets, seed=seed, v1=v1)
+    for name, path in paths.items():
+        click.echo(f"{name:6} {path}")
+
+
+def _report_investigation(result) -> None:
+    counts = result.summary["counts"]
+    click.echo(
+        f"{counts['posts']:,} posts, {counts['accounts']:,} accounts → {counts['catalysts']} catalysts, "
+        f"{counts['amplifier_clusters']} amplifier clusters ({counts['automated_clusters']} automated), "
+        f"{counts['communities']} communities, {counts['crossplatform_links']:,} cross-platform links",
+        err=True,
+    )
+    click.echo(f"coordination window: {result.summary['coordination_window_s']:g} s", err=True)
+    top = result.catalysts[result.catalysts["role"] == "catalyst"].head(5)
+    for row in top.itertuples():
+        click.echo(f"  catalyst #{row.rank}: {row.username or row.account_id} (score {row.score:.3f}) "
+                   f"first carried {row.content} at {row.first_seen}", err=True)  # fmt: skip
+    click.echo(f"results in {result.out_dir}/ ({', '.join(p.name for p in result.files.values())})", err=True)
+
+
+@cli.command("investigate")
+@click.argument("inputs", nargs=-1)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the case and the result files.")  # fmt: skip
+@click.option("--case", "case_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Analyse this existing case instead of ingesting INPUTS.")  # fmt: skip
+@click.option("--window", "window_s", type=click.FloatRange(min=0, min_open=True),
+              help="Co-action window in seconds (default: estimated).")  # fmt: skip
+@click.option("--board", help="4chan board for thread files whose path does not name one.")
+@seed_option
+@click.option("--quiet", "-q", is_flag=True)
+def investigate_command(inputs, out_dir, case_dir, window_s, board, seed, quiet):
+    """Ingest INPUTS and run every detector: catalysts, amplifier clusters, cross-platform links, communities.
+
+    Writes catalysts.csv, accounts.csv, amplifier_clusters.csv, crossplatform_links.csv and summary.json (plus
+    communities.csv, amplifier_members.csv, url_first_sightings.csv, bridges.csv) into --out.
+    """
+    from .investigate import analyse, investigate
+
+    if case_dir is not None:
+        if inputs:
+            raise click.BadParameter("give INPUTS or --case, not both", param_hint="--case")
+        try:
+            result = analyse(Case.open(case_dir), out_dir, seed=seed, window_s=window_s)
+        except CaseError as exc:
+            raise click.ClickException(str(exc)) from exc
+    else:
+        if not inputs:
+            raise click.UsageError("give INPUT files or directories, or --case DIR")
+        result = investigate(inputs, out_dir, seed=seed, window_s=window_s, quiet=quiet, board=board,
+                             on_file=lambda r: _echo_file(r, quiet))  # fmt: skip
+        if not result.ingest_report.usable:
+            raise click.ClickException("nothing usable was read from the inputs")
+    if not quiet:
+        _report_investigation(result)
 
 
 @cli.command("demo")
 @click.option("--out", "out_dir", default="demo-case", show_default=True, type=click.Path(file_okay=False))
-def demo_command(out_dir: str):
-    """Ingest the bundled sample (real Twitter v1.1 and v2 data and a 4chan /pol/ thread) and summarise it."""
-    report = ingest(sample_inputs(), out_dir, quiet=True, on_file=lambda r: _echo_file(r, False))
-    _echo_summary(report)
-    if not report.usable:
-        raise click.ClickException("the bundled sample could not be read; the installation is damaged")
-    click.echo(f"\nNext: signalboost info --case {out_dir}    signalboost export posts --case {out_dir} --format table")
+@click.option("--tweets", default=5000, show_default=True, type=click.IntRange(100))
+@seed_option
+def demo_command(out_dir: str, tweets: int, seed: int):
+    """Simulate a small #MacronLeaks-style campaign, investigate it, and say where the results are."""
+    from .investigate import investigate
+    from .simulate import simulate
+
+    out = Path(out_dir)
+    paths = simulate(out / "input", tweets, seed=seed)
+    click.echo(f"simulated {tweets:,} tweets and a 4chan thread in {out / 'input'} (truth: {paths['truth']})", err=True)
+    result = investigate([paths["v2"], paths["chan"]], out, seed=seed)
+    _report_investigation(result)
+    click.echo(f"\nNext: signalboost catalysts --case {out / 'case'} --top 10", err=True)
 
 
 def main() -> None:

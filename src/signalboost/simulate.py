@@ -25,8 +25,7 @@ from .render import Profile, Tweet, chan_thread, v1_status, v2_page
 LEAK_START = datetime(2017, 5, 5, 18, 0, tzinfo=UTC)
 HUMAN_CLIENTS = ("Twitter for iPhone", "Twitter for Android", "Twitter Web Client", "TweetDeck", "Twitter for iPad")
 BOT_CLIENTS = ("twittbot.net", "Botize", "IFTTT", "dlvr.it")
-WORDS = ("france election macron le pen vote debate campaign media truth emails documents leak paris news "
-         "president breaking share watch tonight people").split()  # fmt: skip
+WORDS = ["france", "election", "macron", "le", "pen", "vote", "debate", "campaign", "media", "truth", "emails", "documents", "leak", "paris", "news", "president", "breaking", "share", "watch", "tonight", "people"]  # fmt: skip
 
 
 @dataclass

@@ -165,7 +165,12 @@ def rank_catalysts(
         + WEIGHTS["bridging"] * candidates["bridging"]
         + WEIGHTS["downstream"] * _percentile(candidates["downstream_reach"])
     )
-    best = candidates.sort_values(["component", "created_at"], ascending=[False, True]).drop_duplicates("account_id")
+    candidates["role"] = _roles(candidates, influencer_followers)
+    candidates["role_priority"] = candidates["role"].map({"catalyst": 0, "mainstream-influencer": 1,
+                                                          "early-poster": 2})  # fmt: skip
+    # Each account is shown by the carrier tweet that earned its strongest role, the best-scoring one among those.
+    best = candidates.sort_values(["role_priority", "component", "created_at"], ascending=[True, False, True])
+    best = best.drop_duplicates("account_id")
     carried = candidates.groupby("account_id")["content"].nunique().rename("contents_carried")
     bridged = candidates[candidates["bridging"] > 0].groupby("account_id")["content"].nunique().rename("bridged_4chan")
     out = best.set_index("account_id").join(carried).join(bridged)
@@ -175,27 +180,29 @@ def rank_catalysts(
     out["username"] = out["account_id"].map(followers["username"])
     out["first_post_id"] = out["post_id"]
     out["first_seen"] = out["created_at"]
-    out["role"] = _roles(out, first_n, influencer_followers)
     out["pagerank"] = out["account_id"].map(pagerank) if pagerank is not None else np.nan
     out = out.sort_values(["score", "first_seen", "account_id"], ascending=[False, True, True]).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out[CATALYST_COLUMNS]
 
 
-def _roles(frame: pd.DataFrame, first_n: int, influencer_followers: int) -> np.ndarray:
-    """Catalyst: among the first three carriers, and either bridged 4chan content into a cascade, or drew
-    early reach its own audience cannot explain (a big account's fans retweeting fast is influence, not a
-    catalyst: that needs fewer than ``influencer_followers`` followers).
+def _roles(rows: pd.DataFrame, influencer_followers: int) -> np.ndarray:
+    """The role one carrier tweet supports.
 
-    "Fast" is relative to the case: at least 10 retweets within 5 minutes and in the top decile of early reach
-    among carriers, so a quiet dataset does not make everyone a catalyst.
+    ``catalyst``: among the first three carriers of its content, and either it bridged 4chan content within an
+    hour into a cascade (at least 10 retweets in its first hour), or it drew early reach its author's audience
+    cannot explain (a big account's fans retweeting fast is influence, not a catalyst: the author must have fewer
+    than ``influencer_followers`` followers). "Fast" is relative to the case: at least 10 retweets within 5
+    minutes and in the top decile of early reach among carriers, so a quiet dataset does not make everyone a
+    catalyst. ``mainstream-influencer``: at least ``influencer_followers`` followers and downstream reach in the
+    top decile. Otherwise ``early-poster``.
     """
-    early_reach_cut = max(10.0, float(frame["retweets_5m"].quantile(0.9))) if len(frame) else 10.0
-    early = frame["carrier_rank"] <= 3
-    fast = (frame["retweets_5m"] >= early_reach_cut) & (frame["followers"] < influencer_followers)
-    bridged = (frame["bridged_4chan"] > 0) & (frame["retweets_60m"] >= 10)
+    early_reach_cut = max(10.0, float(rows["retweets_5m"].quantile(0.9))) if len(rows) else 10.0
+    early = rows["carrier_rank"] <= 3
+    fast = (rows["retweets_5m"] >= early_reach_cut) & (rows["followers"] < influencer_followers)
+    bridged = (rows["bridging"] > 0) & (rows["lag_s"] <= 3600) & (rows["retweets_60m"] >= 10)
     catalyst = early & (fast | bridged)
-    influencer = ~catalyst & (frame["followers"] >= influencer_followers) & (
-        frame["downstream_reach"] >= frame["downstream_reach"].quantile(0.9)
+    influencer = ~catalyst & (rows["followers"] >= influencer_followers) & (
+        rows["downstream_reach"] >= rows["downstream_reach"].quantile(0.9)
     )
     return np.select([catalyst, influencer], ["catalyst", "mainstream-influencer"], default="early-poster")

@@ -26,7 +26,7 @@ from ..case import Case
 TWEET_URL = r"^https://twitter\.com/(?P<handle>[^/]+)/status/(?P<tweet>\d+)"
 CHAN_URL = (
     r"^https://(?:boards\.4chan(?:nel)?\.org|archive\.4plebs\.org|desuarchive\.org|archived\.moe)"
-    r"/(?P<board>\w+)/thread/(?P<thread>\d+)(?:[^#]*#p?(?P<post>\d+))?"
+    r"/(?P<board>\w+)/thread/(?P<thread>\d+)[^#]*(?:#p?(?P<post>\d+))?"
 )
 PAIR_COLUMNS = ["chan_board", "chan_thread", "chan_post", "tweet_id", "account_id", "url", "direction", "lag_s",
                 "evidence"]  # fmt: skip

@@ -35,6 +35,15 @@ def resolve_targets(case: Case, interactions: pd.DataFrame | None = None) -> pd.
     return frame
 
 
+def without_retweet_echo(interactions: pd.DataFrame) -> pd.DataFrame:
+    """Interactions without the ``RT @author`` mention platforms list on every retweet (it repeats the retweet)."""
+    retweets = interactions.loc[interactions["kind"] == "retweet", ["post_id", "target_account_id"]].dropna()
+    retweets = retweets.drop_duplicates().assign(_retweeted=True)
+    merged = interactions.merge(retweets, on=["post_id", "target_account_id"], how="left")
+    echo = (merged["kind"] == "mention") & merged["_retweeted"].fillna(False).astype(bool)
+    return merged[~echo.to_numpy()].drop(columns="_retweeted")
+
+
 def account_edges(
     case: Case,
     kinds: Iterable[str] = INTERACTION_KINDS,
@@ -52,13 +61,9 @@ def account_edges(
     if unknown:
         raise ValueError(f"unknown interaction kinds {sorted(unknown)}; choose from {INTERACTION_KINDS}")
     frame = case.interactions
+    if drop_retweet_mentions:
+        frame = without_retweet_echo(frame)
     frame = frame[frame["kind"].isin(kinds)]
-    if drop_retweet_mentions and "mention" in kinds:
-        retweet_pairs = frame.loc[frame["kind"] == "retweet", ["post_id", "target_account_id"]].dropna()
-        retweet_pairs = retweet_pairs.drop_duplicates().assign(_retweeted=True)
-        frame = frame.merge(retweet_pairs, on=["post_id", "target_account_id"], how="left")
-        echo = (frame["kind"] == "mention") & frame["_retweeted"].fillna(False).astype(bool)
-        frame = frame[~echo].drop(columns="_retweeted")
     frame = resolve_targets(case, frame)
     frame = frame.dropna(subset=["source_account_id", "target_account_id"])
     frame = frame[frame["source_account_id"] != frame["target_account_id"]]
@@ -120,7 +125,7 @@ def edge_posts(case: Case, source: str, target: str, kinds: Iterable[str] = INTE
         return {who, by_name.get(handle, who), "@" + handle}
 
     sources, targets = resolve(source), resolve(target)
-    frame = resolve_targets(case)
+    frame = resolve_targets(case, without_retweet_echo(case.interactions))
     frame = frame[
         frame["kind"].isin(tuple(kinds))
         & frame["source_account_id"].isin(sources)

@@ -17,6 +17,7 @@ import msgspec
 from .batch import Batch
 from .source import QUARANTINE_RAW_LIMIT, InputFile, TruncatedInput, Unit
 
+BATCH_BYTES = 16 * 1024 * 1024
 # msgspec raises UnicodeDecodeError, not DecodeError, for bytes that are not UTF-8.
 DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError)
 UTF8_HINT = "re-encode the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`) or pass --encoding"
@@ -127,14 +128,18 @@ class JsonReader(Reader):
         try:
             units = [source.document(stream)] if self.whole_document else source.units(stream)
             pending: list[Unit] = []
+            pending_bytes = 0
             try:
                 for unit in units:
                     if len(unit.data) < 8 and not unit.data.strip():  # blank line; never copy a long one to check
                         continue
                     pending.append(unit)
-                    if len(pending) >= self.batch_size:
+                    pending_bytes += len(unit.data)
+                    # Bytes bound the batch too: one twarc2 line is a page of 100 tweets.
+                    if len(pending) >= self.batch_size or pending_bytes >= BATCH_BYTES:
                         self._process(pending, batch, source)
                         pending = []
+                        pending_bytes = 0
                         batch.bytes_read = source.raw_position()
                         yield batch
                         batch = Batch()

@@ -32,6 +32,12 @@ def _iso(values: pa.Array) -> pa.Array:
     try:
         return pc.cast(values, TIMESTAMP)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    # Arrow's ISO parser takes at most millisecond fractions; microseconds are common (Python's isoformat()).
+    values = pc.replace_substring_regex(values, r"(\.\d{3})\d+", r"\1")
+    try:
+        return pc.cast(values, TIMESTAMP)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         # Cast is all-or-nothing; fall back to per-value so one bad value does not null the batch.
         out = []
         for value in values.to_pylist():

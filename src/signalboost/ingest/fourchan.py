@@ -18,9 +18,7 @@ CHAN = "4chan"
 
 # Board codes as in the 4chan API's boards.json; used to infer a board from a file path when none is given.
 KNOWN_BOARDS = frozenset(
-    "a b c d e f g gif h hr k m o p r s t u v vg vm vmg vr vrpg vst w wg i ic r9k s4s vip qa cm hm lgbt y 3 aco "
-    "adv an bant biz cgl ck co diy fa fit gd hc his int jp lit mlp mu n news out po pol pw qst sci soc sp tg toy "
-    "trv tv vp vt wsg wsr x xs".split()
+    ["a", "b", "c", "d", "e", "f", "g", "gif", "h", "hr", "k", "m", "o", "p", "r", "s", "t", "u", "v", "vg", "vm", "vmg", "vr", "vrpg", "vst", "w", "wg", "i", "ic", "r9k", "s4s", "vip", "qa", "cm", "hm", "lgbt", "y", "3", "aco", "adv", "an", "bant", "biz", "cgl", "ck", "co", "diy", "fa", "fit", "gd", "hc", "his", "int", "jp", "lit", "mlp", "mu", "n", "news", "out", "po", "pol", "pw", "qst", "sci", "soc", "sp", "tg", "toy", "trv", "tv", "vp", "vt", "wsg", "wsr", "x", "xs"]
 )
 UNKNOWN_BOARD = "unknown"
 
@@ -70,10 +68,7 @@ def add_chan_post(
             (post_id, CHAN, "reply", position, account_id, None, None, f"4chan/{link_board}/{link_no}", time)
         )
     kind = "original" if not resto else "reply"
-    if links:
-        replied_post = f"4chan/{links[0][0]}/{links[0][1]}"
-    else:
-        replied_post = thread_id if resto else None
+    replied_post = f"4chan/{links[0][0]}/{links[0][1]}" if links else thread_id if resto else None
     urls = batch.urls
     for position, url in enumerate(urls_in_text(text)):
         normalised, domain = normalise_url(url)

@@ -6,8 +6,8 @@ import gzip
 import io
 import os
 from collections.abc import Iterator
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import zstandard
 

@@ -12,6 +12,8 @@ TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "igshid", "mc_cid", "mc_eid", "ref_src", "ref_url", "s", "t", "si", "feature"}
 )
 HOST_ALIASES = {"x.com": "twitter.com", "mobile.twitter.com": "twitter.com", "mobile.x.com": "twitter.com"}
+CHAN_HOSTS = frozenset({"boards.4chan.org", "boards.4channel.org", "archive.4plebs.org", "desuarchive.org",
+                        "archived.moe"})
 _STRIPPED_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 
 URL_IN_TEXT = re.compile(
@@ -76,7 +78,9 @@ def normalise_url(url: str) -> tuple[str, str]:
         if match:
             path = f"/{match.group(1).lower()}/status/{match.group(2)}"
             query = ""
-    return urlunsplit(("https", netloc, path, query, "")), host
+    # A 4chan post link's fragment (#p123) names the post, so it stays.
+    fragment = parts.fragment if host in CHAN_HOSTS and re.fullmatch(r"p?\d+", parts.fragment or "") else ""
+    return urlunsplit(("https", netloc, path, query, fragment)), host
 
 
 def urls_in_text(text: str) -> list[str]:

@@ -110,7 +110,7 @@ def _id(id_str: str | None, numeric: int | None) -> str | None:
     return str(numeric) if numeric is not None else None
 
 
-_MONTHS = {m: f"{i:02d}" for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {m: f"{i:02d}" for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 
 
 def sortable_time(v1_time: str | None) -> str:

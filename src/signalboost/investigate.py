@@ -1,0 +1,148 @@
+"""The whole investigation: ingest, then every detector, then the output contract in one directory.
+
+Output contract (names and columns are stable; see docs/outputs.md):
+
+    catalysts.csv              rank, account_id, username, score, role, first_post_id, first_seen, content, evidence…
+    accounts.csv               account_id, username, community, amplifier_cluster, role
+    amplifier_clusters.csv     cluster_id, size, automated, coordination_score, median_delay_s, top_content, …
+    crossplatform_links.csv    chan_board, chan_thread, chan_post, tweet_id, account_id, url, direction, lag_s, evidence
+    summary.json               counts, time span, coordination window, timings per stage
+and, beside them, communities.csv, amplifier_members.csv, url_first_sightings.csv, bridges.csv and case/ (the
+ingested Parquet case).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .case import Case
+from .detect import cross_platform_links, find_amplifier_clusters, find_communities, rank_catalysts
+from .graph import account_edges, build_graph
+from .ingest import IngestReport, ingest
+
+ACCOUNT_COLUMNS = ["account_id", "username", "community", "amplifier_cluster", "role"]
+ROLE_ORDER = ("catalyst", "mainstream-influencer", "amplifier", "early-poster", "organic")
+
+
+@dataclass
+class Investigation:
+    out_dir: Path
+    case: Case
+    catalysts: pd.DataFrame
+    accounts: pd.DataFrame
+    amplifier_clusters: pd.DataFrame
+    crossplatform_links: pd.DataFrame
+    summary: dict
+    files: dict[str, Path] = field(default_factory=dict)
+    ingest_report: IngestReport | None = None
+
+
+def retweet_pagerank(edges: pd.DataFrame) -> pd.Series:
+    """PageRank on the retweet/quote graph (retweeter → original author), weighted; evidence for catalysts."""
+    subset = edges[edges["kind"].isin(["retweet", "quote"])]
+    if subset.empty:
+        return pd.Series(dtype=float)
+    graph = build_graph(subset)
+    scores = graph.pagerank(weights=[float(w) for w in graph.es["weight"]], directed=True)
+    return pd.Series(scores, index=graph.vs["name"])
+
+
+def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
+            timings: dict | None = None) -> Investigation:  # fmt: skip
+    """Run every detector on an existing case and write the output contract into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = {} if timings is None else timings
+
+    def timed(stage, func, *args, **kwargs):
+        started = time.perf_counter()
+        result = func(*args, **kwargs)
+        timings[stage] = round(time.perf_counter() - started, 3)
+        return result
+
+    edges = timed("graph", account_edges, case)
+    pagerank = timed("pagerank", retweet_pagerank, edges)
+    links = timed("crosslinks", cross_platform_links, case)
+    catalysts = timed("catalysts", rank_catalysts, case, links=links, pagerank=pagerank, seed=seed)
+    amplifiers = timed("amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
+    communities = timed("communities", find_communities, case, edges=edges, seed=seed)
+
+    started = time.perf_counter()
+    accounts = case.table("accounts", ["account_id", "username"]).drop_duplicates("account_id")
+    accounts = accounts.merge(communities.membership, on="account_id", how="left")
+    accounts = accounts.merge(amplifiers.membership.rename(columns={"cluster_id": "amplifier_cluster"}),
+                              on="account_id", how="left")  # fmt: skip
+    role = accounts["account_id"].map(catalysts.set_index("account_id")["role"])
+    automated = set(amplifiers.clusters.loc[amplifiers.clusters["automated"].astype(bool), "cluster_id"])
+    in_automated = accounts["amplifier_cluster"].isin(automated)
+    # An account in an automated cluster is an amplifier even if it also posted early; catalysts and
+    # influencers keep their role.
+    leading = role.isin(["catalyst", "mainstream-influencer"])
+    accounts["role"] = np.select([leading, in_automated, role.notna()], [role, "amplifier", role], default="organic")
+    accounts["role"] = accounts["role"].astype(str)
+    order = {name: i for i, name in enumerate(ROLE_ORDER)}
+    accounts = accounts.sort_values(["role", "account_id"], key=lambda s: s.map(order) if s.name == "role" else s)
+    accounts = accounts[ACCOUNT_COLUMNS].reset_index(drop=True)
+
+    files = {
+        "catalysts": out / "catalysts.csv", "accounts": out / "accounts.csv",
+        "amplifier_clusters": out / "amplifier_clusters.csv", "crossplatform_links": out / "crossplatform_links.csv",
+        "communities": out / "communities.csv", "amplifier_members": out / "amplifier_members.csv",
+        "url_first_sightings": out / "url_first_sightings.csv", "bridges": out / "bridges.csv",
+        "summary": out / "summary.json",
+    }  # fmt: skip
+    catalysts.to_csv(files["catalysts"], index=False)
+    accounts.to_csv(files["accounts"], index=False)
+    amplifiers.clusters.drop(columns=["members"]).to_csv(files["amplifier_clusters"], index=False)
+    links.pairs.to_csv(files["crossplatform_links"], index=False)
+    communities.communities.to_csv(files["communities"], index=False)
+    amplifiers.membership.to_csv(files["amplifier_members"], index=False)
+    links.first_sightings.to_csv(files["url_first_sightings"], index=False)
+    links.bridges.to_csv(files["bridges"], index=False)
+    timings["write"] = round(time.perf_counter() - started, 3)
+
+    posts = case.table("posts", ["platform", "created_at", "in_collection"])
+    times = posts["created_at"].dropna()
+    summary = {
+        "case": str(case.path),
+        "counts": {
+            "posts": int(len(posts)), "posts_in_collection": int(posts["in_collection"].sum()),
+            "posts_by_platform": {k: int(v) for k, v in posts["platform"].value_counts().items()},
+            "accounts": int(len(accounts)), "interaction_edges": int(len(edges)),
+            "catalysts": int((catalysts["role"] == "catalyst").sum()),
+            "mainstream_influencers": int((catalysts["role"] == "mainstream-influencer").sum()),
+            "amplifier_clusters": int(len(amplifiers.clusters)),
+            "automated_clusters": int(amplifiers.clusters["automated"].astype(bool).sum()),
+            "communities": int(len(communities.communities)),
+            "crossplatform_links": int(len(links.pairs)),
+        },
+        "time_span": {"first": times.min().isoformat() if len(times) else None,
+                      "last": times.max().isoformat() if len(times) else None},
+        "coordination_window_s": amplifiers.window_s,
+        "coordination_window_estimated": amplifiers.window_estimated,
+        "modularity": round(communities.modularity, 4),
+        "seed": seed,
+        "timings_s": timings,
+        "files": {name: path.name for name, path in files.items()},
+    }  # fmt: skip
+    files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
+    return Investigation(out, case, catalysts, accounts, amplifiers.clusters, links.pairs, summary, files)
+
+
+def investigate(inputs, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
+                quiet: bool = True, **ingest_options) -> Investigation:  # fmt: skip
+    """Ingest ``inputs`` into ``out_dir/case`` and run :func:`analyse` there."""
+    out = Path(out_dir)
+    started = time.perf_counter()
+    report = ingest(inputs, out / "case", quiet=quiet, **ingest_options)
+    timings = {"ingest": round(time.perf_counter() - started, 3)}
+    result = analyse(Case.open(out / "case"), out, seed=seed, window_s=window_s, timings=timings)
+    result.ingest_report = report
+    return result
