@@ -59,14 +59,6 @@ def test_missing_case_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "signalboost ingest" in result.output
 
 
-def test_demo_runs_on_the_bundled_sample(tmp_path):
-    result = run("demo", "--out", tmp_path / "demo")
-    assert result.exit_code == 0, result.output
-    assert "twitter-v1.1" in result.output and "twitter-v2" in result.output and "4chan-thread" in result.output
-    info = json.loads(run("info", "--case", tmp_path / "demo", "--format", "json").output)
-    assert info["platforms"] == {"twitter": 297, "4chan": 225}
-
-
 def test_every_command_has_help_and_is_in_the_readme():
     readme = README.read_text()
     for name, command in cli.commands.items():

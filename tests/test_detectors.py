@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from signalboost.detect import cross_platform_links, find_amplifier_clusters, find_communities, rank_catalysts
-from signalboost.detect.amplifiers import coaction_pairs, estimate_window
+from signalboost.detect.amplifiers import coaction_matrix, estimate_window
 from signalboost.graph import account_edges, build_graph, edge_posts, to_networkx
 from signalboost.render import Profile, Tweet
 
@@ -144,9 +145,11 @@ def test_coaction_window_estimate():
     # Delays after each item's first share: 2,3,4,6,100…700,1000; the 10th percentile is 3.1, so the fastest
     # shares are the delays 2 and 3, whose median is 2.5.
     assert estimate_window(shares) == 2.5
-    pairs = coaction_pairs(shares, window_s=4)
-    assert sorted(zip(pairs["a"], pairs["b"], strict=True)) == [("a", "b"), ("a", "b"), ("a", "c"), ("b", "c"),
-                                                                 ("b", "d"), ("c", "d")]  # fmt: skip
+    counts, names = coaction_matrix(shares, window_s=4)
+    pairs = {(names[i], names[j]): int(v) for i, j, v in zip(*counts.nonzero(), counts.data, strict=True)}
+    # x at 0, 2, 4, 6 s (a, b, c, d): 4 s slots meet a-b and c-d, the grid shifted by 2 s meets b-c; pairs 4 s
+    # apart (a-c, b-d) fall in no common slot. y: a and b 3 s apart share slot [0, 4), so a-b co-acted twice.
+    assert pairs == {("a", "b"): 2, ("b", "c"): 1, ("c", "d"): 1}
 
 
 def test_communities_two_cliques(case_of):
@@ -164,3 +167,15 @@ def test_communities_two_cliques(case_of):
     assert sorted(groups, key=min) == [{p.id for p in left}, {p.id for p in right}]
     assert result.modularity > 0.4
     assert set(result.communities["size"]) == {5}
+
+
+def test_real_pol_thread_linking_a_tweet_gives_a_crosslink(ingest_into):
+    from conftest import DATA
+
+    case, _ = ingest_into(DATA / "4chan" / "pol_thread_527919246.json")
+    pairs = cross_platform_links(case).pairs
+    back = pairs[pairs["evidence"] == "chan-links-tweet"]
+    op = back[back["chan_post"] == "4chan/pol/527919246"].iloc[0]
+    assert op["tweet_id"] == "2019856041392107585" and op["direction"] == "twitter->4chan"
+    assert op["url"] == "https://twitter.com/megatron_ron/status/2019856041392107585"
+    assert pd.isna(op["lag_s"])  # the tweet itself is not in this case

@@ -66,3 +66,18 @@ def test_everything_in_shared_data(tmp_path):
     case = signalboost.Case.open(tmp_path / "case")
     assert case.count("posts") > 870_000
     assert any(path.endswith("README.md") for path in report.skipped_documentation)
+
+
+def test_ira_mention_communities_and_colink_clusters(tmp_path):
+    from signalboost.detect import find_amplifier_clusters, find_communities
+
+    path = shared("ira-russian-troll-tweets/ira_tweets_2016H2.csv.zst")
+    signalboost.ingest([path], tmp_path / "case")
+    case = signalboost.Case.open(tmp_path / "case")
+    communities = find_communities(case, seed=0)
+    assert communities.modularity > 0.3
+    assert len(communities.communities) >= 5 and communities.communities["size"].iloc[0] >= 20
+    amplifiers = find_amplifier_clusters(case, seed=0)
+    assert amplifiers.window_estimated and len(amplifiers.clusters) >= 1
+    items = " ".join(amplifiers.clusters["top_content"])
+    assert "url:" in items or "tags:" in items

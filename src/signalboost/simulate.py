@@ -102,7 +102,7 @@ def simulate_campaign(tweets: int = 5000, *, seed: int = 0) -> SimulatedCampaign
                     followers=int(rng.integers(5, 60)), following=int(rng.integers(300, 1500)),
                     statuses=int(rng.integers(20_000, 90_000)), description="", default_profile=True,
                     default_profile_image=True)  # fmt: skip
-            for i in range(int(40 * scale) + 8)
+            for i in range(int(40 * scale**0.7) + 8)  # botnets grow slower than the conversation
         ]
 
     posts: list[Tweet] = []
@@ -250,5 +250,5 @@ def simulate(out_dir: str | Path, tweets: int = 5000, *, seed: int = 0, v1: bool
 def expected_sizes(tweets: int) -> dict[str, int]:
     """Roughly how many accounts of each kind a campaign of ``tweets`` has (for docs and tests)."""
     scale = max(tweets / 5000, 0.2)
-    return {"humans": int(1200 * scale), "bots_per_net": int(40 * scale) + 8, "fans": int(60 * scale) + 10,
+    return {"humans": int(1200 * scale), "bots_per_net": int(40 * scale**0.7) + 8, "fans": int(60 * scale) + 10,
             "catalysts": 3, "botnets": 3, "log_scale": int(math.log10(max(tweets, 1)))}  # fmt: skip

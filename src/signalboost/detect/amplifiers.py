@@ -1,16 +1,16 @@
 """Amplifier clusters: accounts that act together, found from co-action within a short time window.
 
-Method. Co-actions are pairs of accounts that share the same item within ``window`` seconds of each other:
-co-retweet (the same tweet), co-quote, co-link (the same normalised URL) and co-hashtag-sequence (the same ordered
-hashtags in an original tweet). This is the coordination network of Graham et al. (coordination-network-toolkit,
-QUT 2020) and of Pacheco et al., "Uncovering Coordinated Networks on Social Media: Methods and Case Studies"
-(ICWSM 2021). The default window is estimated from the data as CooRnet does (Giglietto et al., "It takes a
-village to manipulate the media", Information, Communication & Society 2020): the median delay, from an item's
-first share, of the fastest 10 % of shares. Pairs that co-acted on at least ``min_coactions`` distinct items form
-a weighted graph; its Leiden communities (Traag et al., Scientific Reports 2019) of at least ``min_size`` accounts
-are the clusters.
+Method. A co-action is two accounts sharing the same item — the same retweeted tweet (co-retweet), quoted tweet
+(co-quote), normalised URL (co-link) or ordered hashtag sequence (co-hashtag) — within ``window`` seconds of each
+other. This is the coordination network of Graham et al. (coordination-network-toolkit, QUT 2020) and of Pacheco
+et al., "Uncovering Coordinated Networks on Social Media: Methods and Case Studies" (ICWSM 2021), computed as a
+sparse product over (item, time slot) events so it scales with the co-sharing that exists. The default window is
+estimated from the data as CooRnet does (Giglietto et al., "It takes a village to manipulate the media",
+Information, Communication & Society 2020): the median delay, from an item's first share, of the fastest 10 % of
+shares. Pairs with at least ``min_coactions`` co-action events form a weighted graph; its Leiden communities
+(Traag et al., Scientific Reports 2019) of at least ``min_size`` accounts are the clusters.
 
-Each cluster gets a coordination score (mean pair weight in distinct items, times the share of possible pairs
+Each cluster gets a coordination score (mean co-action events per linked pair, times the share of possible pairs
 that co-acted, times the share of members' posts that were co-actions) and an automation verdict, because fast
 human fan bursts co-act too. A cluster ``automated`` when at least two of three signals of automation hold
 (Chavoshi et al., "DeBot", ICDM 2016 for synchrony; Ferrara et al., "The rise of social bots", CACM 2016 for
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ..case import Case
 from ..frames import epoch_seconds
@@ -38,7 +39,7 @@ CLUSTER_COLUMNS = ["cluster_id", "size", "automated", "coordination_score", "med
 class AmplifierResult:
     clusters: pd.DataFrame  # CLUSTER_COLUMNS, largest coordination first
     membership: pd.DataFrame  # account_id, cluster_id
-    edges: pd.DataFrame  # account_a, account_b, items, median_delay_s (the filtered co-action graph)
+    edges: pd.DataFrame  # account_a, account_b, coactions (the filtered co-action graph)
     window_s: float
     window_estimated: bool
 
@@ -48,10 +49,11 @@ def _shares(case: Case) -> pd.DataFrame:
     posts = case.table("posts", ["post_id", "platform", "account_id", "created_at", "kind", "retweeted_post_id",
                                  "quoted_post_id", "source"])  # fmt: skip
     posts = posts[(posts["platform"] == "twitter") & posts["account_id"].notna() & posts["created_at"].notna()]
-    pieces = [
-        posts.dropna(subset=["retweeted_post_id"]).assign(item="rt:" + posts["retweeted_post_id"]),
-        posts.dropna(subset=["quoted_post_id"]).assign(item="qt:" + posts["quoted_post_id"]),
-    ]
+    retweets = posts.dropna(subset=["retweeted_post_id"])
+    quotes = posts.dropna(subset=["quoted_post_id"])
+    # Each item column comes from its own frame: assigning another frame's Series to an empty frame adopts its index.
+    pieces = [retweets.assign(item="rt:" + retweets["retweeted_post_id"]),
+              quotes.assign(item="qt:" + quotes["quoted_post_id"])]  # fmt: skip
     urls = case.table("urls", ["post_id", "normalised_url"]).drop_duplicates()
     linked = urls.merge(posts[posts["kind"] != "retweet"], on="post_id")
     pieces.append(linked.assign(item="url:" + linked["normalised_url"]))
@@ -79,38 +81,42 @@ def estimate_window(shares: pd.DataFrame, *, fastest: float = 0.1, floor_s: floa
     return float(max(floor_s, np.median(delay[delay <= cut])))
 
 
-def coaction_pairs(shares: pd.DataFrame, window_s: float, *, max_neighbours: int = 200) -> pd.DataFrame:
-    """Pairs of distinct accounts sharing an item within ``window_s`` seconds (vectorised sliding window)."""
-    ordered = shares.sort_values(["item", "t"]).reset_index(drop=True)
-    items = ordered["item"].astype("category").cat.codes.to_numpy()
-    times = ordered["t"].to_numpy(dtype=float)
-    accounts = ordered["account_id"].astype("category")
-    codes = accounts.cat.codes.to_numpy()
-    left_parts, right_parts, item_parts, delay_parts = [], [], [], []
-    n = len(ordered)
-    for step in range(1, min(max_neighbours, n) + 1):
-        same = (items[step:] == items[:-step]) & (times[step:] - times[:-step] <= window_s)
-        if not same.any():
-            break
-        index = np.flatnonzero(same)
-        left_parts.append(codes[index])
-        right_parts.append(codes[index + step])
-        item_parts.append(items[index])
-        delay_parts.append(times[index + step] - times[index])
-    columns = ["a", "b", "item", "delay"]
-    if not left_parts:
-        return pd.DataFrame(columns=columns)
-    a, b = np.concatenate(left_parts), np.concatenate(right_parts)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    keep = low != high
-    pairs = pd.DataFrame({"a": low[keep], "b": high[keep], "item": np.concatenate(item_parts)[keep],
-                          "delay": np.concatenate(delay_parts)[keep]})  # fmt: skip
-    categories = accounts.cat.categories
-    pairs["a"] = categories[pairs["a"].to_numpy()]
-    pairs["b"] = categories[pairs["b"].to_numpy()]
-    item_names = ordered["item"].astype("category").cat.categories
-    pairs["item"] = item_names[pairs["item"].to_numpy()]
-    return pairs
+def coaction_matrix(shares: pd.DataFrame, window_s: float) -> tuple[sparse.csr_matrix, pd.Index]:
+    """Account × account co-action counts: how many (item, time slot) events two accounts shared.
+
+    Times are cut into slots of ``window_s`` seconds, twice, the second grid offset by half a window, and each
+    pair keeps the larger of its two counts, so two shares less than half a window apart always meet in one
+    grid. Built as a sparse product X·Xᵀ of the binary account × (item, slot) matrix (Pacheco et al. 2021), so
+    it scales with the co-sharing that exists, not with every possible pair.
+    """
+    accounts = shares["account_id"].astype("category")
+    rows = accounts.cat.codes.to_numpy()
+    items = shares["item"].astype("category").cat.codes.to_numpy().astype(np.int64)
+    times = shares["t"].to_numpy(dtype=float)
+    result = None
+    for offset in (0.0, window_s / 2):
+        slots = np.floor((times + offset) / window_s).astype(np.int64)
+        keys = pd.factorize(pd.MultiIndex.from_arrays([items, slots]))[0] if len(items) else np.array([], int)
+        matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, keys)),
+                                   shape=(len(accounts.cat.categories), int(keys.max()) + 1 if len(keys) else 0))
+        matrix.data[:] = 1.0  # an account sharing an item twice in one slot is one event
+        matrix = matrix.tocsr()
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        # Slots with a single account contribute nothing but diagonal entries; drop them before the product.
+        column_counts = np.asarray(matrix.sum(axis=0)).ravel()
+        matrix = matrix[:, np.flatnonzero(column_counts >= 2)]
+        product = sparse.triu(matrix @ matrix.T, k=1).tocsr()
+        result = product if result is None else result.maximum(product)
+    return result, accounts.cat.categories
+
+
+def _median_delay(member_shares: pd.DataFrame, window_s: float) -> float:
+    """Median gap between consecutive shares of the same item by members, among gaps within the window."""
+    ordered = member_shares.sort_values(["item", "t"])
+    gaps = ordered.groupby("item")["t"].diff().dropna()
+    gaps = gaps[gaps <= window_s]
+    return float(gaps.median()) if len(gaps) else float("nan")
 
 
 def _entropy(counts: np.ndarray) -> float:
@@ -151,7 +157,7 @@ def find_amplifier_clusters(
     window_s : float, optional
         Co-action window in seconds; estimated from the data (CooRnet) when None, and reported either way.
     min_coactions : int
-        Distinct items two accounts must have co-shared for their pair to count.
+        Co-action events (an item shared by both within the window) a pair needs to count.
     min_size : int
         Smallest cluster reported.
     resolution : float
@@ -168,22 +174,22 @@ def find_amplifier_clusters(
     estimated = window_s is None
     window = estimate_window(shares) if estimated else float(window_s)
     empty = AmplifierResult(pd.DataFrame(columns=CLUSTER_COLUMNS), pd.DataFrame(columns=["account_id", "cluster_id"]),
-                            pd.DataFrame(columns=["account_a", "account_b", "items", "median_delay_s"]), window,
+                            pd.DataFrame(columns=["account_a", "account_b", "coactions"]), window,
                             estimated)  # fmt: skip
     if shares.empty:
         return empty
-    pairs = coaction_pairs(shares, window)
-    if pairs.empty:
+    counts, names_index = coaction_matrix(shares, window)
+    counts = counts.tocoo()
+    strong = counts.data >= min_coactions
+    if not strong.any():
         return empty
-    edges = pairs.groupby(["a", "b"]).agg(items=("item", "nunique"), median_delay_s=("delay", "median")).reset_index()
-    edges = edges[edges["items"] >= min_coactions].rename(columns={"a": "account_a", "b": "account_b"})
-    if edges.empty:
-        return empty
+    edges = pd.DataFrame({"account_a": names_index[counts.row[strong]], "account_b": names_index[counts.col[strong]],
+                          "coactions": counts.data[strong].astype(int)})  # fmt: skip
     names = pd.unique(pd.concat([edges["account_a"], edges["account_b"]]))
-    index = {name: i for i, name in enumerate(names)}
-    graph = ig.Graph(n=len(names), edges=list(zip(edges["account_a"].map(index), edges["account_b"].map(index),
-                                                  strict=True)))  # fmt: skip
-    graph.es["weight"] = edges["items"].astype(float).tolist()
+    index = pd.Series(np.arange(len(names)), index=names)
+    graph = ig.Graph(n=len(names), edges=np.column_stack([index[edges["account_a"]].to_numpy(),
+                                                          index[edges["account_b"]].to_numpy()]).tolist())
+    graph.es["weight"] = edges["coactions"].astype(float).tolist()
     import random
 
     random.seed(seed)  # igraph's Leiden draws from Python's random module
@@ -199,33 +205,37 @@ def find_amplifier_clusters(
     community_of = membership.set_index("account_id")["community"]
     edges_in = edges[edges["account_a"].map(community_of).eq(edges["account_b"].map(community_of))]
     edges_in = edges_in.assign(community=edges_in["account_a"].map(community_of))
-    coacting = set(pairs["item"])
     all_posts = case.table("posts", ["account_id", "created_at", "source"])
     all_posts = all_posts[all_posts["account_id"].isin(membership["account_id"])]
     all_posts = all_posts.assign(t=epoch_seconds(all_posts["created_at"]))
+    shares_in = shares[shares["account_id"].isin(membership["account_id"])]
+    shares_in = shares_in.assign(community=shares_in["account_id"].map(community_of))
     for community, members in membership.groupby("community")["account_id"]:
         members = list(members)
         size = len(members)
         inside = edges_in[edges_in["community"] == community]
         density = len(inside) / (size * (size - 1) / 2)
-        member_shares = shares[shares["account_id"].isin(members)]
-        coacted_share = float(member_shares["item"].isin(coacting).mean()) if len(member_shares) else 0.0
-        score = float(inside["items"].mean() * density * coacted_share)
-        delay = float(inside["median_delay_s"].median())
-        top_items = member_shares["item"].value_counts().head(3).index.tolist()
+        member_shares = shares_in[shares_in["community"] == community]
+        # Items that at least two members shared: the cluster's co-actions.
+        sharers = member_shares.groupby("item")["account_id"].nunique()
+        coacted_share = float(member_shares["item"].map(sharers).ge(2).mean()) if len(member_shares) else 0.0
+        score = float(inside["coactions"].mean() * density * coacted_share)
+        delay = _median_delay(member_shares[member_shares["item"].map(sharers).ge(2)], window)
+        top_items = sharers.sort_values(ascending=False).head(3).index.tolist()
         member_posts = all_posts[all_posts["account_id"].isin(members)]
         client_share, timing_cv, hour_entropy, _ = _automation(member_posts)
         span_days = (member_posts["t"].max() - member_posts["t"].min()) / 86400 if len(member_posts) else 0
+        repeated = inside["coactions"].median() >= 3
         signals = [
             client_share >= 0.8,
-            (not np.isnan(timing_cv) and timing_cv <= 0.6) or (delay <= 30 and inside["items"].median() >= 3),
+            (not np.isnan(timing_cv) and timing_cv <= 0.6) or (not np.isnan(delay) and delay <= 30 and repeated),
             span_days >= 2 and hour_entropy >= 0.9,
         ]
         rows.append({"community": community, "size": size, "automated": sum(signals) >= 2,
                      "coordination_score": round(score, 4), "median_delay_s": round(delay, 1),
                      "top_content": " | ".join(top_items), "top_client_share": round(client_share, 3),
                      "timing_cv": round(timing_cv, 3) if not np.isnan(timing_cv) else np.nan,
-                     "hour_entropy": round(hour_entropy, 3), "items": int(member_shares["item"].nunique()),
+                     "hour_entropy": round(hour_entropy, 3), "items": int((sharers >= 2).sum()),
                      "members": " ".join(sorted(members))})  # fmt: skip
     clusters = pd.DataFrame(rows).sort_values(["coordination_score", "size"], ascending=False).reset_index(drop=True)
     clusters["cluster_id"] = [f"A{i + 1}" for i in range(len(clusters))]
