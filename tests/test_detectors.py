@@ -146,7 +146,9 @@ def test_coaction_window_estimate():
     # shares are the delays 2 and 3, whose median is 2.5.
     assert estimate_window(shares) == 2.5
     counts, names = coaction_matrix(shares, window_s=4)
-    pairs = {(names[i], names[j]): int(v) for i, j, v in zip(*counts.nonzero(), counts.data, strict=True)}
+    coo = counts.tocoo()
+    pairs = {(names[i], names[j]): int(v) for i, j, v in zip(coo.row, coo.col, coo.data, strict=True) if i < j}
+    assert (counts != counts.T).nnz == 0 and counts.diagonal().sum() == 0
     # x at 0, 2, 4, 6 s (a, b, c, d): 4 s slots meet a-b and c-d, the grid shifted by 2 s meets b-c; pairs 4 s
     # apart (a-c, b-d) fall in no common slot. y: a and b 3 s apart share slot [0, 4), so a-b co-acted twice.
     assert pairs == {("a", "b"): 2, ("b", "c"): 1, ("c", "d"): 1}
@@ -179,3 +181,25 @@ def test_real_pol_thread_linking_a_tweet_gives_a_crosslink(ingest_into):
     assert op["tweet_id"] == "2019856041392107585" and op["direction"] == "twitter->4chan"
     assert op["url"] == "https://twitter.com/megatron_ron/status/2019856041392107585"
     assert pd.isna(op["lag_s"])  # the tweet itself is not in this case
+
+
+def test_url_projection_links_accounts_sharing_links(case_of):
+    from signalboost.graph import bipartite_edges, projection_edges
+
+    ids = Ids()
+    a, b, c = person(1), person(2), person(3)
+    tweets = [
+        tweet(ids, a, 0, urls=["https://x.org/1", "https://x.org/2"]),
+        tweet(ids, b, 5, urls=["https://x.org/1"]),
+        tweet(ids, b, 9, urls=["https://www.x.org/2/"]),
+        tweet(ids, c, 9, urls=["https://x.org/2"]),
+    ]
+    case = case_of(tweets)
+    bipartite = bipartite_edges(case, "url")
+    assert len(bipartite) == 5
+    pairs = projection_edges(case, "url")
+    assert {(r.account_a, r.account_b): r.shared for r in pairs.itertuples()} == {
+        (a.id, b.id): 2, (a.id, c.id): 1, (b.id, c.id): 1
+    }
+    assert projection_edges(case, "url", max_accounts=2).empty is False
+    assert set(projection_edges(case, "url", max_accounts=2)["shared"]) == {1}  # x.org/2 (3 accounts) left out

@@ -49,8 +49,8 @@ def retweet_pagerank(edges: pd.DataFrame) -> pd.Series:
     subset = edges[edges["kind"].isin(["retweet", "quote"])]
     if subset.empty:
         return pd.Series(dtype=float)
-    graph = build_graph(subset)
-    scores = graph.pagerank(weights=[float(w) for w in graph.es["weight"]], directed=True)
+    graph = build_graph(subset[["source", "target", "weight"]])
+    scores = graph.pagerank(weights="weight", directed=True)
     return pd.Series(scores, index=graph.vs["name"])
 
 
@@ -70,9 +70,10 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
     edges = timed("graph", account_edges, case)
     pagerank = timed("pagerank", retweet_pagerank, edges)
     links = timed("crosslinks", cross_platform_links, case)
-    catalysts = timed("catalysts", rank_catalysts, case, links=links, pagerank=pagerank, seed=seed)
-    amplifiers = timed("amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
     communities = timed("communities", find_communities, case, edges=edges, seed=seed)
+    catalysts = timed("catalysts", rank_catalysts, case, links=links, pagerank=pagerank,
+                      communities=communities.membership, seed=seed)  # fmt: skip
+    amplifiers = timed("amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
 
     started = time.perf_counter()
     accounts = case.table("accounts", ["account_id", "username"]).drop_duplicates("account_id")

@@ -93,7 +93,7 @@ def simulate_campaign(tweets: int = 5000, *, seed: int = 0) -> SimulatedCampaign
     news = [profile("news", i, followers=int(rng.integers(200_000, 900_000)), statuses=200_000, verified=True)
             for i in range(3)]  # fmt: skip
     idol = profile("singer", 0, followers=2_000_000, verified=True)
-    fans = [profile("fan", i) for i in range(int(60 * scale) + 10)]
+    fans = [profile("fan", i) for i in range(int(60 * scale**0.7) + 10)]  # a fan base, not a fixed share
     botnets: dict[str, list[Profile]] = {}
     for net in range(3):
         created = LEAK_START - timedelta(days=int(rng.integers(250, 400)))  # created in one batch, then dormant
@@ -250,5 +250,5 @@ def simulate(out_dir: str | Path, tweets: int = 5000, *, seed: int = 0, v1: bool
 def expected_sizes(tweets: int) -> dict[str, int]:
     """Roughly how many accounts of each kind a campaign of ``tweets`` has (for docs and tests)."""
     scale = max(tweets / 5000, 0.2)
-    return {"humans": int(1200 * scale), "bots_per_net": int(40 * scale**0.7) + 8, "fans": int(60 * scale) + 10,
+    return {"humans": int(1200 * scale), "bots_per_net": int(40 * scale**0.7) + 8, "fans": int(60 * scale**0.7) + 10,
             "catalysts": 3, "botnets": 3, "log_scale": int(math.log10(max(tweets, 1)))}  # fmt: skip

@@ -9,11 +9,13 @@ early carrier tweet is measured by:
   (a 4chan thread, an earlier tweet);
 * early cascade reach: retweets and quotes of that tweet within 1, 5 and 60 minutes — the measure DFRLab used for
   the first #MacronLeaks catalyst (15 retweets in 1 minute, 87 in 5);
-* downstream reach: every retweet and quote of it in the data, and distinct accounts reached;
+* downstream reach: every retweet and quote of it in the data, distinct accounts reached and, given communities,
+  distinct communities reached (bridging between communities);
 * cross-platform bridging: the content was first seen on 4chan and the account was among the first to tweet it.
 
 An account's score combines its best carrier tweet's components (rank percentiles, so no unit dominates):
-``score = 0.30 earliness + 0.30 early_reach_5m + 0.15 early_reach_1m + 0.15 bridging + 0.10 downstream``.
+``score = 0.30 earliness + 0.30 early_reach_5m + 0.15 early_reach_1m + 0.15 bridging + 0.10 downstream``, where
+downstream averages the percentiles of reach and of communities reached.
 Roles: ``catalyst`` (an early carrier that bridged 4chan content into a cascade, or whose tweet drew early reach
 its audience cannot explain),
 ``mainstream-influencer`` (a high-follower account that carried the content late but reached far), and
@@ -36,7 +38,7 @@ from .crosslinks import CrossLinks, cross_platform_links
 CATALYST_COLUMNS = [
     "rank", "account_id", "username", "score", "role", "first_post_id", "first_seen", "content", "content_kind",
     "carrier_rank", "lag_s", "retweets_1m", "retweets_5m", "retweets_60m", "downstream_reach", "accounts_reached",
-    "contents_carried", "bridged_4chan", "followers", "pagerank",
+    "communities_reached", "contents_carried", "bridged_4chan", "followers", "pagerank",
 ]  # fmt: skip
 WEIGHTS = {"earliness": 0.30, "early_reach_5m": 0.30, "early_reach_1m": 0.15, "bridging": 0.15, "downstream": 0.10}
 
@@ -64,22 +66,24 @@ def _content_items(case: Case, posts: pd.DataFrame, links: CrossLinks) -> pd.Dat
     return items
 
 
-def _cascades(posts: pd.DataFrame) -> pd.DataFrame:
-    """Per original post: retweets/quotes within 1, 5, 60 minutes, total, and distinct accounts reached."""
+def _cascades(posts: pd.DataFrame, community_of: pd.Series | None = None) -> pd.DataFrame:
+    """Per original post: retweets/quotes within 1, 5, 60 minutes, total, accounts and communities reached."""
     shares = pd.concat([
         posts[["retweeted_post_id", "account_id", "created_at"]].rename(columns={"retweeted_post_id": "origin"}),
         posts[["quoted_post_id", "account_id", "created_at"]].rename(columns={"quoted_post_id": "origin"}),
     ]).dropna(subset=["origin"])  # fmt: skip
     if shares.empty:
         return pd.DataFrame(columns=["origin", "retweets_1m", "retweets_5m", "retweets_60m", "downstream_reach",
-                                     "accounts_reached"])  # fmt: skip
+                                     "accounts_reached", "communities_reached"])  # fmt: skip
     origin_time = posts.set_index("post_id")["created_at"]
     shares = shares.assign(delay=(shares["created_at"] - shares["origin"].map(origin_time)).dt.total_seconds())
     delay = shares["delay"].to_numpy(dtype=float, na_value=np.nan)
     shares = shares.assign(m1=delay <= 60, m5=delay <= 300, m60=delay <= 3600)
+    shares["community"] = shares["account_id"].map(community_of) if community_of is not None else np.nan
     return shares.groupby("origin").agg(
         retweets_1m=("m1", "sum"), retweets_5m=("m5", "sum"), retweets_60m=("m60", "sum"),
         downstream_reach=("account_id", "size"), accounts_reached=("account_id", "nunique"),
+        communities_reached=("community", "nunique"),
     ).reset_index()  # fmt: skip
 
 
@@ -97,6 +101,7 @@ def rank_catalysts(
     influencer_followers: int = 100_000,
     links: CrossLinks | None = None,
     pagerank: pd.Series | None = None,
+    communities: pd.DataFrame | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
     """Rank the accounts that first carried content into Twitter (see the module docstring for the method).
@@ -115,6 +120,9 @@ def rank_catalysts(
         Precomputed :func:`cross_platform_links` (computed when absent).
     pagerank : Series, optional
         PageRank of accounts in the retweet graph, reported as evidence only.
+    communities : DataFrame, optional
+        ``account_id, community`` membership (:func:`find_communities`); with it, downstream reach also counts the
+        distinct communities a carrier tweet reached (bridging between communities).
     seed : int, optional
         Unused: the ranking is deterministic (ties broken by account id). Accepted for a uniform detector API.
 
@@ -144,8 +152,10 @@ def rank_catalysts(
     carriers["carrier_rank"] = carriers.groupby("content").cumcount() + 1
     carriers["lag_s"] = (carriers["created_at"] - carriers["content"].map(first_seen)).dt.total_seconds()
     carriers["from_4chan"] = carriers["content"].map(first_platform).eq("4chan").to_numpy()
-    carriers = carriers.merge(_cascades(posts), left_on="post_id", right_on="origin", how="left")
-    for column in ("retweets_1m", "retweets_5m", "retweets_60m", "downstream_reach", "accounts_reached"):
+    community_of = communities.set_index("account_id")["community"] if communities is not None else None
+    carriers = carriers.merge(_cascades(posts, community_of), left_on="post_id", right_on="origin", how="left")
+    for column in ("retweets_1m", "retweets_5m", "retweets_60m", "downstream_reach", "accounts_reached",
+                   "communities_reached"):  # fmt: skip
         carriers[column] = carriers[column].fillna(0).astype(int)
 
     followers = case.table("accounts", ["account_id", "username", "followers"]).drop_duplicates("account_id")
@@ -163,7 +173,9 @@ def rank_catalysts(
         + WEIGHTS["early_reach_5m"] * _percentile(candidates["retweets_5m"])
         + WEIGHTS["early_reach_1m"] * _percentile(candidates["retweets_1m"])
         + WEIGHTS["bridging"] * candidates["bridging"]
-        + WEIGHTS["downstream"] * _percentile(candidates["downstream_reach"])
+        + WEIGHTS["downstream"] * (
+            0.5 * _percentile(candidates["downstream_reach"]) + 0.5 * _percentile(candidates["communities_reached"])
+        )
     )
     candidates["role"] = _roles(candidates, influencer_followers)
     candidates["role_priority"] = candidates["role"].map({"catalyst": 0, "mainstream-influencer": 1,

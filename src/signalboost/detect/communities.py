@@ -18,6 +18,7 @@ import pandas as pd
 from ..case import Case
 from ..graph import account_edges
 from ..schema import INTERACTION_KINDS
+from .leiden import LEIDEN_ITERATIONS
 
 COMMUNITY_COLUMNS = ["community", "size", "top_accounts", "languages", "internal_edges"]
 
@@ -68,7 +69,7 @@ def find_communities(
     graph.es["weight"] = pairs["weight"].astype(float).tolist()
     random.seed(seed)
     partition = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution,
-                                       n_iterations=-1)  # fmt: skip
+                                       n_iterations=LEIDEN_ITERATIONS)  # fmt: skip
     membership = pd.DataFrame({"account_id": names, "raw": partition.membership})
     sizes = membership["raw"].value_counts()
     kept = sizes[sizes >= min_size]
@@ -78,23 +79,25 @@ def find_communities(
     if membership.empty:
         return CommunityResult(membership, empty.communities, float(partition.modularity))
 
-    strength = pd.Series(graph.strength(weights="weight"), index=names)
     usernames = case.table("accounts", ["account_id", "username"]).drop_duplicates("account_id")
     usernames = usernames.set_index("account_id")["username"]
-    posts = case.table("posts", ["account_id", "lang"]).dropna()
-    posts = posts.merge(membership, on="account_id")
-    languages = posts.groupby("community")["lang"].agg(
-        lambda s: " ".join(f"{k}:{v:.0%}" for k, v in s.value_counts(normalize=True).head(3).items())
-    )
+    strength = pd.DataFrame({"account_id": names, "strength": graph.strength(weights="weight")})
+    strength = strength.merge(membership, on="account_id")
+    strength["label"] = strength["account_id"].map(usernames).fillna(strength["account_id"])
+    top = (strength.sort_values(["community", "strength"], ascending=[True, False]).groupby("community").head(5)
+           .groupby("community")["label"].agg(" ".join))  # fmt: skip
+    posts = case.table("posts", ["account_id", "lang"]).dropna().merge(membership, on="account_id")
+    shares = posts.groupby("community")["lang"].value_counts(normalize=True).rename("share").reset_index()
+    shares = shares.sort_values(["community", "share"], ascending=[True, False]).groupby("community").head(3)
+    languages = shares.assign(text=shares["lang"] + ":" + (shares["share"] * 100).round().astype(int).astype(str) + "%")
+    languages = languages.groupby("community")["text"].agg(" ".join)
     community_of = membership.set_index("account_id")["community"]
-    internal = pairs[pairs["a"].map(community_of).eq(pairs["b"].map(community_of))]
-    internal_edges = internal.groupby(internal["a"].map(community_of)).size()
-    rows = []
-    for community, members in membership.groupby("community", sort=False)["account_id"]:
-        top = strength[members.to_numpy()].sort_values(ascending=False).head(5).index
-        rows.append({"community": community, "size": len(members),
-                     "top_accounts": " ".join(str(usernames.get(a) or a) for a in top),
-                     "languages": languages.get(community, ""),
-                     "internal_edges": int(internal_edges.get(community, 0))})  # fmt: skip
-    communities = pd.DataFrame(rows, columns=COMMUNITY_COLUMNS).sort_values("size", ascending=False)
+    ends = pd.DataFrame({"a": pairs["a"].map(community_of), "b": pairs["b"].map(community_of)})
+    internal_edges = ends[ends["a"].eq(ends["b"])].groupby("a").size()
+    sizes = membership["community"].value_counts()
+    rows = pd.DataFrame({"community": sizes.index, "size": sizes.to_numpy()})
+    rows["top_accounts"] = rows["community"].map(top).fillna("")
+    rows["languages"] = rows["community"].map(languages).fillna("")
+    rows["internal_edges"] = rows["community"].map(internal_edges).fillna(0).astype(int)
+    communities = rows[COMMUNITY_COLUMNS].sort_values("size", ascending=False, kind="stable")
     return CommunityResult(membership, communities.reset_index(drop=True), float(partition.modularity))
