@@ -83,7 +83,9 @@ def estimate_window(shares: pd.DataFrame, *, fastest: float = 0.1, floor_s: floa
     return float(max(floor_s, np.median(delay[delay <= cut])))
 
 
-def coaction_matrix(shares: pd.DataFrame, window_s: float) -> tuple[sparse.csr_matrix, pd.Index]:
+def coaction_matrix(
+    shares: pd.DataFrame, window_s: float, min_coactions: int = 1
+) -> tuple[sparse.csr_matrix, pd.Index]:
     """Account × account co-action counts (symmetric, zero diagonal): how many (item, time slot) events two
     accounts shared.
 
@@ -109,30 +111,15 @@ def coaction_matrix(shares: pd.DataFrame, window_s: float) -> tuple[sparse.csr_m
         # Slots with a single account contribute nothing but diagonal entries; drop them before the product.
         column_counts = np.asarray(matrix.sum(axis=0)).ravel()
         matrix = matrix[:, np.flatnonzero(column_counts >= 2)]
+        # An account with fewer shared slots than min_coactions cannot reach the threshold with anyone; dropping
+        # it first keeps a viral organic cascade (thousands of one-off retweeters per slot) out of the product.
+        row_counts = np.asarray(matrix.sum(axis=1)).ravel()
+        matrix = sparse.diags((row_counts >= min_coactions).astype(np.float32)) @ matrix
         product = (matrix @ matrix.T).tocsr()
         result = product if result is None else result.maximum(product)
     result.setdiag(0)
     result.eliminate_zeros()
     return result, accounts.cat.categories
-
-
-def strongest_neighbours(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, k: int):
-    """Keep each account's ``k`` strongest co-action links; input lists both directions of every link, output
-    each kept link once (``rows < cols``), kept if either end keeps it.
-
-    A botnet of thousands is a dense clique of millions of pairs; its strongest links alone hold it together for
-    community detection (a k-nearest-neighbour sparsification), at a fraction of the memory and time.
-    """
-    if k > 0 and len(rows):
-        order = np.lexsort((-weights, rows))
-        sorted_rows = rows[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(sorted_rows)) + 1]
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-        kept = order[rank < k]
-        rows, cols, weights = rows[kept], cols[kept], weights[kept]
-    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
-    pairs = pd.DataFrame({"low": low, "high": high, "weight": weights}).drop_duplicates(["low", "high"])
-    return pairs["low"].to_numpy(), pairs["high"].to_numpy(), pairs["weight"].to_numpy()
 
 
 def _median_delay(member_shares: pd.DataFrame, window_s: float) -> float:
@@ -170,7 +157,6 @@ def find_amplifier_clusters(
     min_coactions: int = 3,
     min_size: int = 3,
     resolution: float = 1.0,
-    max_neighbours: int = 50,
     seed: int = 0,
 ) -> AmplifierResult:
     """Clusters of accounts that repeatedly share the same items within seconds of each other.
@@ -187,9 +173,6 @@ def find_amplifier_clusters(
         Smallest cluster reported.
     resolution : float
         Leiden resolution (modularity objective).
-    max_neighbours : int
-        Each account keeps its strongest co-action links up to this many before Leiden (0 keeps all); see
-        :func:`strongest_neighbours`. Cluster statistics use every link.
     seed : int
         Seed for Leiden, so a run is reproducible.
 
@@ -206,18 +189,18 @@ def find_amplifier_clusters(
                             estimated)  # fmt: skip
     if shares.empty:
         return empty
-    counts, names_index = coaction_matrix(shares, window)
+    counts, names_index = coaction_matrix(shares, window, min_coactions)
     counts = counts.tocoo()
     strong = counts.data >= min_coactions
     if not strong.any():
         return empty
-    strong_rows, strong_cols = counts.row[strong], counts.col[strong]
-    strong_weights = counts.data[strong].astype(np.int64)
-    rows, cols, weights = strongest_neighbours(strong_rows, strong_cols, strong_weights, max_neighbours)
+    upper = strong & (counts.row < counts.col)  # the matrix is symmetric: each link once
+    strong_rows, strong_cols = counts.row[upper], counts.col[upper]
+    strong_weights = counts.data[upper].astype(np.int64)
     # Leiden runs on integer vertex ids; names come back only for the accounts that end up in a cluster.
-    vertex_codes, vertices = pd.factorize(np.concatenate([rows, cols]))
+    vertex_codes, vertices = pd.factorize(np.concatenate([strong_rows, strong_cols]))
     graph = ig.Graph(n=len(vertices), edges=vertex_codes.reshape(2, -1).T)
-    graph.es["weight"] = weights.astype(float)
+    graph.es["weight"] = strong_weights.astype(float)
     random.seed(seed)  # igraph's Leiden draws from Python's random module
     partition = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution,
                                        n_iterations=LEIDEN_ITERATIONS)  # fmt: skip
@@ -227,9 +210,6 @@ def find_amplifier_clusters(
     community_by_code[(community_by_code >= 0) & (sizes[np.maximum(community_by_code, 0)] < min_size)] = -1
     kept_codes = np.flatnonzero(community_by_code >= 0)
     membership = pd.DataFrame({"account_id": names_index[kept_codes], "community": community_by_code[kept_codes]})
-    # Cluster statistics use every strong link (once each), not only the ones kept for Leiden.
-    upper = strong_rows < strong_cols
-    strong_rows, strong_cols, strong_weights = strong_rows[upper], strong_cols[upper], strong_weights[upper]
     inside = (community_by_code[strong_rows] >= 0) & (community_by_code[strong_rows] == community_by_code[strong_cols])
     edges_in = pd.DataFrame({"account_a": names_index[strong_rows[inside]], "account_b": names_index[strong_cols[inside]],
                              "coactions": strong_weights[inside], "community": community_by_code[strong_rows[inside]]})
