@@ -375,6 +375,116 @@ def demo_command(out_dir: str, tweets: int, seed: int):
     click.echo(f"\nNext: signalboost catalysts --case {out / 'case'} --top 10", err=True)
 
 
+@cli.group("bots")
+def bots_group() -> None:
+    """Bot or human: score accounts with the shipped offline model, evaluate it, retrain it."""
+
+
+def inputs_or_case(func):
+    """INPUT... or --case DIR: the accounts to score come from files (ingested into a temporary case) or a case."""
+    func = click.argument("inputs", nargs=-1)(func)
+    func = click.option("--case", "case_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Score the accounts of this existing case instead of INPUTS.")(func)  # fmt: skip
+    return func
+
+
+def _scoring_case(inputs, case_dir):
+    from .bots.evaluate import case_of
+
+    if bool(inputs) == bool(case_dir):
+        raise click.UsageError("give INPUT files or directories, or --case DIR (one of them)")
+    if case_dir is not None:
+        try:
+            Case.open(case_dir)
+        except CaseError as exc:
+            raise click.ClickException(str(exc)) from exc
+    return case_of(inputs, case_dir)
+
+
+def threshold_option(func):
+    from .bots import DEFAULT_THRESHOLD
+
+    return click.option("--threshold", default=DEFAULT_THRESHOLD, show_default=True, type=click.FloatRange(0, 1),
+                        help="bot_score at or above which an account is labelled bot.")(func)  # fmt: skip
+
+
+@bots_group.command("score")
+@inputs_or_case
+@threshold_option
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True),
+              help="A model directory from `bots train --out` (default: the shipped model).")  # fmt: skip
+@output_options(default_format="csv")
+@click.option("--out", "out_path", help="Same as --output (the file to write; - for stdout).")
+def bots_score_command(inputs, case_dir, threshold, model_dir, fmt, output, out_path):
+    """Score accounts: account_id, username, bot_score (calibrated 0-1), label, top contributing features.
+
+    Reads v1.1 user objects or statuses, v2 users or tweets, cresci-style users.csv, or --case DIR.
+    """
+    from .bots import BotModel
+    from .bots.evaluate import score_case
+
+    model = BotModel.load(model_dir)
+    with _scoring_case(inputs, case_dir) as case:
+        scores = score_case(case, model=model, threshold=threshold)
+    click.echo(f"{len(scores):,} accounts scored, {int((scores['label'] == 'bot').sum()):,} labelled bot "
+               f"(threshold {threshold:g})", err=True)  # fmt: skip
+    _frame_or_fail(scores, fmt, out_path or output)
+
+
+@bots_group.command("evaluate")
+@inputs_or_case
+@click.option("--labels", "labels_path", required=True, type=click.Path(dir_okay=False, exists=True),
+              help="CSV with account_id,label (bot|human or 1|0).")  # fmt: skip
+@threshold_option
+@click.option("--plots", "plots_dir", type=click.Path(file_okay=False), default="bot-evaluation", show_default=True,
+              help="Directory for roc.png and calibration.png.")  # fmt: skip
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True), help="A model directory.")
+def bots_evaluate_command(inputs, case_dir, labels_path, threshold, plots_dir, model_dir):
+    """Score the inputs and compare with known labels: AUC, accuracy, precision, recall, F1, MCC, plots."""
+    from .bots import BotModel
+    from .bots.evaluate import evaluate, read_labels, score_case
+
+    try:
+        labels = read_labels(labels_path)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--labels") from exc
+    with _scoring_case(inputs, case_dir) as case:
+        scores = score_case(case, model=BotModel.load(model_dir), threshold=threshold)
+    try:
+        report = evaluate(scores, labels, threshold=threshold, plots_dir=plots_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for key in ("n", "bots", "auc", "accuracy", "precision", "recall", "f1", "mcc", "brier"):
+        click.echo(f"{key:10} {report[key]}")
+    if report["labelled_not_found"]:
+        click.echo(f"{report['labelled_not_found']:,} labelled accounts were not in the inputs", err=True)
+    click.echo(f"plots: {report['plots']['roc']}, {report['plots']['calibration']}", err=True)
+
+
+@bots_group.command("train")
+@click.option("--data", "data_dir", default=str(Path(__file__).resolve().parents[3].parent / "shared" / "data"),
+              show_default="../shared/data beside the checkout", type=click.Path(file_okay=False),
+              help="Folder holding cresci-2015-e13-int/, gilani-2017-stweeler-features/ (and varol-2017-labels/).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Where to write the model (default: the package's shipped model directory).")  # fmt: skip
+@seed_option
+def bots_train_command(data_dir, out_dir, seed):
+    """Train the bot model (LightGBM + Platt calibration) and print cross-dataset and cross-validation figures."""
+    from .bots.train import train
+
+    try:
+        report = train(data_dir, out_dir, seed=seed)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("evaluation        held out / trained on                      auc    acc    f1     mcc")
+    for name, row in report["cross_dataset"].items():
+        click.echo(f"cross-dataset     {name:14} / {'+'.join(row['trained_on']):26} "
+                   f"{row['auc']:.3f}  {row['accuracy']:.3f}  {row['f1']:.3f}  {row['mcc']:.3f}")  # fmt: skip
+    for name, row in report["cross_validation"].items():
+        click.echo(f"5-fold CV         {name:41} {row['auc']:.3f}  {row['accuracy']:.3f}  {row['f1']:.3f}  {row['mcc']:.3f}")
+    click.echo(f"model written to {out_dir or 'the package model directory'}", err=True)
+
+
 def main() -> None:
     try:
         cli(prog_name="signalboost")

@@ -3,11 +3,11 @@
 Output contract (names and columns are stable; see docs/outputs.md):
 
     catalysts.csv              rank, account_id, username, score, role, first_post_id, first_seen, content, evidence…
-    accounts.csv               account_id, username, community, amplifier_cluster, role
+    accounts.csv               account_id, username, community, amplifier_cluster, role, bot_score, label
     amplifier_clusters.csv     cluster_id, size, automated, coordination_score, median_delay_s, top_content, …
     crossplatform_links.csv    chan_board, chan_thread, chan_post, tweet_id, account_id, url, direction, lag_s, evidence
     summary.json               counts, time span, coordination window, timings per stage
-and, beside them, communities.csv, amplifier_members.csv, url_first_sightings.csv, bridges.csv and case/ (the
+and, beside them, communities.csv, amplifier_members.csv, url_first_sightings.csv, bridges.csv, bot_scores.csv and case/ (the
 ingested Parquet case).
 """
 
@@ -22,12 +22,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .bots import label_groups
+from .bots.evaluate import score_case
 from .case import Case
 from .detect import cross_platform_links, find_amplifier_clusters, find_communities, rank_catalysts
 from .graph import account_edges, build_graph
 from .ingest import IngestReport, ingest
 
-ACCOUNT_COLUMNS = ["account_id", "username", "community", "amplifier_cluster", "role"]
+ACCOUNT_COLUMNS = ["account_id", "username", "community", "amplifier_cluster", "role", "bot_score", "label"]
 ROLE_ORDER = ("catalyst", "mainstream-influencer", "amplifier", "early-poster", "organic")
 
 
@@ -42,6 +44,8 @@ class Investigation:
     summary: dict
     files: dict[str, Path] = field(default_factory=dict)
     ingest_report: IngestReport | None = None
+    communities: pd.DataFrame | None = None
+    bot_scores: pd.DataFrame | None = None
 
 
 def retweet_pagerank(edges: pd.DataFrame) -> pd.Series:
@@ -74,6 +78,11 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
     catalysts = timed("catalysts", rank_catalysts, case, links=links, pagerank=pagerank,
                       communities=communities.membership, seed=seed)  # fmt: skip
     amplifiers = timed("amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
+    bot_scores = timed("bots", score_case, case, edges=edges, amplifiers=amplifiers)
+    community_table = communities.communities.merge(
+        label_groups(communities.membership, bot_scores, "community"), on="community", how="left")
+    cluster_table = amplifiers.clusters.merge(
+        label_groups(amplifiers.membership, bot_scores, "cluster_id"), on="cluster_id", how="left")
 
     started = time.perf_counter()
     accounts = case.table("accounts", ["account_id", "username"]).drop_duplicates("account_id")
@@ -88,6 +97,7 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
     leading = role.isin(["catalyst", "mainstream-influencer"])
     accounts["role"] = np.select([leading, in_automated, role.notna()], [role, "amplifier", role], default="organic")
     accounts["role"] = accounts["role"].astype(str)
+    accounts = accounts.merge(bot_scores[["account_id", "bot_score", "label"]], on="account_id", how="left")
     order = {name: i for i, name in enumerate(ROLE_ORDER)}
     accounts = accounts.sort_values(["role", "account_id"], key=lambda s: s.map(order) if s.name == "role" else s)
     accounts = accounts[ACCOUNT_COLUMNS].reset_index(drop=True)
@@ -97,13 +107,14 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         "amplifier_clusters": out / "amplifier_clusters.csv", "crossplatform_links": out / "crossplatform_links.csv",
         "communities": out / "communities.csv", "amplifier_members": out / "amplifier_members.csv",
         "url_first_sightings": out / "url_first_sightings.csv", "bridges": out / "bridges.csv",
-        "summary": out / "summary.json",
+        "bot_scores": out / "bot_scores.csv", "summary": out / "summary.json",
     }  # fmt: skip
     catalysts.to_csv(files["catalysts"], index=False)
     accounts.to_csv(files["accounts"], index=False)
-    amplifiers.clusters.drop(columns=["members"]).to_csv(files["amplifier_clusters"], index=False)
+    cluster_table.drop(columns=["members"]).to_csv(files["amplifier_clusters"], index=False)
     links.pairs.to_csv(files["crossplatform_links"], index=False)
-    communities.communities.to_csv(files["communities"], index=False)
+    community_table.to_csv(files["communities"], index=False)
+    bot_scores.to_csv(files["bot_scores"], index=False)
     amplifiers.membership.to_csv(files["amplifier_members"], index=False)
     links.first_sightings.to_csv(files["url_first_sightings"], index=False)
     links.bridges.to_csv(files["bridges"], index=False)
@@ -122,6 +133,8 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
             "amplifier_clusters": int(len(amplifiers.clusters)),
             "automated_clusters": int(amplifiers.clusters["automated"].astype(bool).sum()),
             "communities": int(len(communities.communities)),
+            "accounts_scored": int(bot_scores["bot_score"].notna().sum()),
+            "accounts_labelled_bot": int((bot_scores["label"] == "bot").sum()),
             "crossplatform_links": int(len(links.pairs)),
         },
         "time_span": {"first": times.min().isoformat() if len(times) else None,
@@ -134,7 +147,8 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         "files": {name: path.name for name, path in files.items()},
     }  # fmt: skip
     files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
-    return Investigation(out, case, catalysts, accounts, amplifiers.clusters, links.pairs, summary, files)
+    return Investigation(out, case, catalysts, accounts, cluster_table, links.pairs, summary, files,
+                         communities=community_table, bot_scores=bot_scores)  # fmt: skip
 
 
 def investigate(inputs, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,

@@ -1,0 +1,19 @@
+"""Bot or human: offline account features, a shipped calibrated model, and community labels."""
+
+from .communities import label_groups
+from .features import (
+    BEHAVIOUR_FEATURES,
+    FEATURES,
+    GRAPH_FEATURES,
+    PROFILE_FEATURES,
+    account_features,
+    behaviour_features,
+    graph_features,
+    profile_features,
+)
+from .model import DEFAULT_THRESHOLD, BotModel, score_accounts
+
+__all__ = [
+    "BEHAVIOUR_FEATURES", "DEFAULT_THRESHOLD", "FEATURES", "GRAPH_FEATURES", "PROFILE_FEATURES", "BotModel",
+    "account_features", "behaviour_features", "graph_features", "label_groups", "profile_features", "score_accounts",
+]  # fmt: skip

@@ -1,0 +1,424 @@
+"""Account features for bot-or-human labelling, computed from what the data itself carries.
+
+Three families, each a pure function of canonical tables, one row per account (index ``account_id``). A feature
+the input cannot support is missing (NaN), never guessed: a profile-only CSV has no behaviour and no graph, a
+tweet file whose users carry no profile counts has no profile ratios. The model treats missing as missing.
+
+Profile (Ferrara, "Disinformation and social bot operations in the run up to the 2017 French presidential
+election", First Monday 22(8), 2017 — posting frequency and profile customisation; Yang et al., "Scalable and
+Generalizable Social Bot Detection through Data Selection", AAAI 2020 — minimal user metadata; Cresci et al.,
+"Fame for sale", Decision Support Systems 80, 2015 — profile rules for fake followers):
+    ``age_days``, ``statuses_per_day``, ``follower_friend_ratio``, ``log_followers``, ``log_following``,
+    ``log_statuses``, ``log_favourites``, ``log_listed``, ``favourites_per_status``, ``listed_per_follower``,
+    ``default_profile``, ``default_profile_image``, ``has_description``, ``has_url``, ``has_location``,
+    ``verified``, ``username_length``, ``username_entropy``, ``username_digit_share``, ``creation_burst``.
+
+Behaviour in the collected posts (Chavoshi et al., "DeBot", ICDM 2016 — timing; Goh & Barabási, "Burstiness and
+memory in complex systems", EPL 81, 2008 — the burstiness coefficient; Ferrara et al., "The rise of social bots",
+CACM 59(7), 2016 — clients, duplicates, dormancy):
+    ``posts_in_window``, ``retweet_share``, ``reply_share``, ``quote_share``, ``url_share``,
+    ``posts_per_active_hour``, ``interpost_cv``, ``burstiness``, ``hour_entropy``, ``distinct_sources``,
+    ``top_source_share``, ``duplicate_text_share``, ``activity_ratio``.
+
+Graph (Pacheco et al., "Uncovering Coordinated Networks on Social Media", ICWSM 2021 — co-retweet TF-IDF cosine;
+Varol et al., "Online Human-Bot Interactions", ICWSM 2017 — network features):
+    ``in_degree``, ``out_degree``, ``reciprocity``, ``clustering``, ``coretweet_similarity``,
+    ``in_amplifier_cluster``, ``in_automated_cluster``, ``retweet_latency_s``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..frames import epoch_seconds
+
+PROFILE_FEATURES = (
+    "age_days", "statuses_per_day", "follower_friend_ratio", "log_followers", "log_following", "log_statuses",
+    "log_favourites", "log_listed", "favourites_per_status", "listed_per_follower", "default_profile",
+    "default_profile_image", "has_description", "has_url", "has_location", "verified", "username_length",
+    "username_entropy", "username_digit_share", "creation_burst",
+)  # fmt: skip
+BEHAVIOUR_FEATURES = (
+    "posts_in_window", "retweet_share", "reply_share", "quote_share", "url_share", "posts_per_active_hour",
+    "interpost_cv", "burstiness", "hour_entropy", "distinct_sources", "top_source_share", "duplicate_text_share",
+    "activity_ratio",
+)  # fmt: skip
+GRAPH_FEATURES = (
+    "in_degree", "out_degree", "reciprocity", "clustering", "coretweet_similarity", "in_amplifier_cluster",
+    "in_automated_cluster", "retweet_latency_s",
+)  # fmt: skip
+FEATURES = (*PROFILE_FEATURES, *BEHAVIOUR_FEATURES, *GRAPH_FEATURES)
+
+DAY_S = 86_400.0
+# Items shared by more accounts than this carry almost no TF-IDF weight and make the co-retweet product quadratic.
+MAX_ITEM_SHARERS = 2_000
+
+
+def _as_float(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+def _flag(series: pd.Series) -> np.ndarray:
+    values = series.astype("object")
+    return np.where(values.isna(), np.nan, values.fillna(False).astype(bool).astype(float))
+
+
+def _present(series: pd.Series) -> np.ndarray:
+    text = series.astype("object")
+    return text.notna().to_numpy() & (text.fillna("").astype(str).str.strip() != "").to_numpy()
+
+
+def shannon_entropy(text: str) -> float:
+    """Shannon entropy (bits per character) of a string; 0 for the empty string."""
+    if not text:
+        return 0.0
+    counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), return_counts=True)[1]
+    share = counts / counts.sum()
+    return float(-(share * np.log2(share)).sum())
+
+
+def creation_burst(created_at: pd.Series, *, bucket_s: float = 3600.0) -> np.ndarray:
+    """How many other accounts of the input were registered in the same hour, in units of what chance gives.
+
+    Botnets are often registered in batches (Ferrara 2017 saw #MacronLeaks accounts created together and
+    reactivated). Chance expects ``n / span_in_hours`` registrations an hour; the count of others is divided by
+    that expectation once it exceeds one, so a registration batch stands out the same in a small labelled set and
+    in a case of millions. NaN without a creation time, or when fewer than 20 accounts have one.
+    """
+    seconds = epoch_seconds(created_at)
+    known = ~np.isnan(seconds)
+    out = np.full(len(seconds), np.nan)
+    if known.sum() < 20:
+        return out
+    buckets = np.floor(seconds[known] / bucket_s).astype(np.int64)
+    _, inverse, counts = np.unique(buckets, return_inverse=True, return_counts=True)
+    expected = known.sum() / max(buckets.max() - buckets.min() + 1, 1)
+    out[known] = (counts[inverse] - 1) / max(expected, 1.0)
+    return out
+
+
+def profile_features(accounts: pd.DataFrame, *, reference_time: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Profile features of canonical ``accounts`` rows (one row per account_id).
+
+    Parameters
+    ----------
+    accounts : DataFrame
+        The case's ``accounts`` table (or rows of it).
+    reference_time : Timestamp, optional
+        When the profile was seen, for accounts without ``snapshot_at``; age and rates are measured to it.
+
+    Returns
+    -------
+    DataFrame indexed by ``account_id`` with the columns :data:`PROFILE_FEATURES`.
+
+    Notes
+    -----
+    Ratios follow Cresci et al. (2015) and Yang et al. (AAAI 2020): rates per day of account age, followers over
+    friends, favourites per status, listings per follower. Screen-name entropy and digit share catch generated
+    handles (``bot4x_17`` or ``maria83920183``).
+    """
+    frame = accounts.drop_duplicates("account_id").reset_index(drop=True)
+    seen = epoch_seconds(frame["snapshot_at"]) if "snapshot_at" in frame else np.full(len(frame), np.nan)
+    if reference_time is not None:
+        seen = np.where(np.isnan(seen), pd.Timestamp(reference_time).timestamp(), seen)
+    created = epoch_seconds(frame["created_at"])
+    age = np.maximum((seen - created) / DAY_S, 1.0)
+    followers, following = _as_float(frame["followers"]), _as_float(frame["following"])
+    statuses, favourites = _as_float(frame["statuses"]), _as_float(frame["favourites"])
+    listed = _as_float(frame["listed"])
+    names = frame["username"].astype("object").fillna("").astype(str)
+    out = pd.DataFrame(index=pd.Index(frame["account_id"].astype(str), name="account_id"))
+    out["age_days"] = age
+    out["statuses_per_day"] = statuses / age
+    out["follower_friend_ratio"] = followers / np.maximum(following, 1.0)
+    out["log_followers"] = np.log1p(followers)
+    out["log_following"] = np.log1p(following)
+    out["log_statuses"] = np.log1p(statuses)
+    out["log_favourites"] = np.log1p(favourites)
+    out["log_listed"] = np.log1p(listed)
+    out["favourites_per_status"] = favourites / np.maximum(statuses, 1.0)
+    out["listed_per_follower"] = listed / np.maximum(followers, 1.0)
+    out["default_profile"] = _flag(frame["default_profile"])
+    out["default_profile_image"] = _flag(frame["default_profile_image"])
+    # A row with no profile counts at all (an account known only from a post) has no profile to judge.
+    has_profile = ~np.isnan(followers) | ~np.isnan(statuses)
+    for column, source in (("has_description", "description"), ("has_url", "url"), ("has_location", "location")):
+        out[column] = np.where(has_profile, _present(frame[source]).astype(float), np.nan)
+    out["verified"] = np.where(has_profile, _flag(frame["verified"]), np.nan)
+    named = (names != "").to_numpy()
+    out["username_length"] = np.where(named, names.str.len().to_numpy(dtype=float), np.nan)
+    out["username_entropy"] = np.where(named, names.map(shannon_entropy).to_numpy(dtype=float), np.nan)
+    digits = names.str.count(r"\d").to_numpy(dtype=float)
+    out["username_digit_share"] = np.where(named, digits / np.maximum(names.str.len().to_numpy(dtype=float), 1), np.nan)
+    out["creation_burst"] = creation_burst(frame["created_at"])
+    return out[list(PROFILE_FEATURES)]
+
+
+def _normalised_text(text: pd.Series) -> pd.Series:
+    cleaned = text.astype("object").fillna("").astype(str).str.lower()
+    cleaned = cleaned.str.replace(r"https?://\S+|@\w+|\d+", "", regex=True)
+    return cleaned.str.replace(r"\W+", " ", regex=True).str.strip()
+
+
+def behaviour_features(posts: pd.DataFrame, urls: pd.DataFrame | None = None,
+                       accounts: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """Behaviour of each account in the collected Twitter posts.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        The case's ``posts`` table; only Twitter posts that were records of the input (``in_collection``) count.
+    urls : DataFrame, optional
+        The case's ``urls`` table, for ``url_share``.
+    accounts : DataFrame, optional
+        The ``accounts`` table, for ``activity_ratio`` (in-window rate over lifetime rate).
+
+    Returns
+    -------
+    DataFrame indexed by ``account_id`` with :data:`BEHAVIOUR_FEATURES`; accounts without posts are absent.
+
+    Notes
+    -----
+    ``burstiness`` is Goh & Barabási's (σ−μ)/(σ+μ) of inter-post gaps: −1 for a metronome, 0 for a Poisson
+    process, towards 1 for bursts. ``interpost_cv`` is σ/μ (DeBot's regularity); both need three posts.
+    ``hour_entropy`` is the hour-of-day entropy normalised to [0, 1] (1: no diurnal rhythm), with five posts or
+    more. ``duplicate_text_share`` is the share of an account's own (non-retweet) posts whose text, without URLs,
+    mentions and digits, repeats another of its posts. ``activity_ratio`` compares the posting rate inside the
+    collection with the lifetime rate the profile implies: a dormant account reactivated for a campaign is far
+    above 1 (Ferrara 2017 found #MacronLeaks bots reactivated from 2016).
+    """
+    columns = ["post_id", "account_id", "created_at", "kind", "source", "text"]
+    frame = posts[(posts["platform"] == "twitter") & posts["in_collection"].fillna(False).astype(bool)]
+    frame = frame[columns].dropna(subset=["account_id", "created_at"]).copy()
+    if frame.empty:
+        return pd.DataFrame(columns=list(BEHAVIOUR_FEATURES), index=pd.Index([], name="account_id"), dtype=float)
+    frame["account_id"] = frame["account_id"].astype(str)
+    frame["t"] = epoch_seconds(frame["created_at"])
+    frame = frame.sort_values(["account_id", "t"], kind="stable").reset_index(drop=True)
+    kind = frame["kind"].astype("object")
+    groups = frame.groupby("account_id", sort=True)
+    out = pd.DataFrame(index=pd.Index(groups.size().index, name="account_id"))
+    n = groups.size().to_numpy(dtype=float)
+    out["posts_in_window"] = n
+    for column, value in (("retweet_share", "retweet"), ("reply_share", "reply"), ("quote_share", "quote")):
+        out[column] = (kind == value).groupby(frame["account_id"]).mean().to_numpy()
+    if urls is not None and len(urls):
+        linked = frame["post_id"].isin(set(urls["post_id"].astype(str)))
+        out["url_share"] = linked.groupby(frame["account_id"]).mean().to_numpy()
+    else:
+        out["url_share"] = 0.0
+    hours = np.floor(frame["t"] / 3600.0)
+    out["posts_per_active_hour"] = n / frame.assign(h=hours).groupby("account_id")["h"].nunique().to_numpy()
+
+    gaps = frame.groupby("account_id")["t"].diff()
+    gap_frame = pd.DataFrame({"account_id": frame["account_id"], "gap": gaps}).dropna()
+    stats = gap_frame.groupby("account_id")["gap"].agg(["mean", "std", "count"]).reindex(out.index)
+    enough = stats["count"].to_numpy(dtype=float) >= 2
+    mean, std = stats["mean"].to_numpy(dtype=float), stats["std"].to_numpy(dtype=float)
+    out["interpost_cv"] = np.where(enough & (mean > 0), std / np.where(mean > 0, mean, 1), np.nan)
+    out["burstiness"] = np.where(enough & (std + mean > 0), (std - mean) / np.where(std + mean > 0, std + mean, 1), np.nan)
+
+    hour_of_day = (np.floor(frame["t"] / 3600.0) % 24).astype(int)
+    counts = pd.crosstab(frame["account_id"], hour_of_day).reindex(out.index).to_numpy(dtype=float)
+    share = counts / counts.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.nansum(np.where(share > 0, share * np.log(share), 0.0), axis=1) / math.log(24)
+    out["hour_entropy"] = np.where(n >= 5, entropy, np.nan)
+
+    sources = frame["source"].astype("object")
+    has_source = sources.notna()
+    if has_source.any():
+        source_counts = frame[has_source].groupby(["account_id", "source"]).size()
+        per_account = source_counts.groupby(level=0)
+        out["distinct_sources"] = per_account.size().reindex(out.index).to_numpy(dtype=float)
+        top = per_account.max() / per_account.sum()
+        out["top_source_share"] = top.reindex(out.index).to_numpy(dtype=float)
+    else:
+        out["distinct_sources"] = np.nan
+        out["top_source_share"] = np.nan
+
+    own = frame[kind.ne("retweet").to_numpy()].copy()
+    own["norm"] = _normalised_text(own["text"])
+    own = own[own["norm"] != ""]
+    repeated = own.duplicated(["account_id", "norm"], keep=False)
+    duplicate = repeated.groupby(own["account_id"]).mean()
+    out["duplicate_text_share"] = duplicate.reindex(out.index).to_numpy(dtype=float)
+
+    window_days = max((frame["t"].max() - frame["t"].min()) / DAY_S, 1.0 / 24)
+    if accounts is not None and len(accounts):
+        profile = accounts.drop_duplicates("account_id").assign(account_id=lambda f: f["account_id"].astype(str))
+        profile = profile.set_index("account_id").reindex(out.index)
+        age = (epoch_seconds(profile["snapshot_at"]) - epoch_seconds(profile["created_at"])) / DAY_S
+        lifetime_rate = _as_float(profile["statuses"]) / np.maximum(age, 1.0)
+        out["activity_ratio"] = (n / window_days) / np.maximum(lifetime_rate, 1.0 / 365)
+    else:
+        out["activity_ratio"] = np.nan
+    return out[list(BEHAVIOUR_FEATURES)]
+
+
+def coretweet_similarity(posts: pd.DataFrame, *, max_sharers: int = MAX_ITEM_SHARERS) -> pd.Series:
+    """Each account's highest TF-IDF cosine similarity to any other account over the tweets they retweeted.
+
+    Pacheco et al. (ICWSM 2021) build a user × retweeted-tweet matrix, weight it by TF-IDF and link users whose
+    cosine similarity is high; coordinated retweeters sit near 1. Tweets retweeted by more than ``max_sharers``
+    accounts are left out: their IDF weight is almost nil and they would make the product quadratic.
+    Accounts with fewer than two retweets are absent (one shared retweet says nothing).
+    """
+    retweets = posts.dropna(subset=["account_id", "retweeted_post_id"])
+    retweets = retweets[["account_id", "retweeted_post_id"]].astype(str).drop_duplicates()
+    per_account = retweets.groupby("account_id")["retweeted_post_id"].transform("size")
+    retweets = retweets[per_account.to_numpy() >= 2]
+    sharers = retweets.groupby("retweeted_post_id")["account_id"].transform("size")
+    retweets = retweets[(sharers >= 2).to_numpy() & (sharers <= max_sharers).to_numpy()]
+    if retweets.empty:
+        return pd.Series(dtype=float, name="coretweet_similarity")
+    users, user_index = np.unique(retweets["account_id"].to_numpy(), return_inverse=True)
+    items, item_index = np.unique(retweets["retweeted_post_id"].to_numpy(), return_inverse=True)
+    document_frequency = np.bincount(item_index, minlength=len(items)).astype(float)
+    idf = np.log(len(users) / document_frequency) + 1.0
+    matrix = sparse.csr_matrix((idf[item_index], (user_index, item_index)), shape=(len(users), len(items)))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    matrix = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
+    best = np.zeros(len(users))
+    # Row blocks keep the product's memory bounded by the block, not by the square of the accounts.
+    block = 2_000
+    transposed = matrix.T.tocsc()
+    for start in range(0, len(users), block):
+        product = (matrix[start : start + block] @ transposed).tolil()
+        rows = np.arange(product.shape[0])
+        product[rows, rows + start] = 0
+        best[start : start + block] = product.tocsr().max(axis=1).toarray().ravel()
+    return pd.Series(np.minimum(best, 1.0), index=pd.Index(users, name="account_id"), name="coretweet_similarity")
+
+
+def graph_features(edges: pd.DataFrame, posts: pd.DataFrame, *,
+                   amplifier_membership: pd.DataFrame | None = None,
+                   automated_clusters: set | None = None) -> pd.DataFrame:  # fmt: skip
+    """Network position of each account in the interaction graph.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        :func:`signalboost.graph.account_edges` output (source, target, kind, weight, ...).
+    posts : DataFrame
+        The ``posts`` table (retweet latency and co-retweet similarity).
+    amplifier_membership : DataFrame, optional
+        ``account_id, cluster_id`` from :func:`signalboost.detect.find_amplifier_clusters`.
+    automated_clusters : set, optional
+        Cluster ids that detector called automated.
+
+    Returns
+    -------
+    DataFrame indexed by ``account_id`` with :data:`GRAPH_FEATURES`; accounts in no edge are absent.
+
+    Notes
+    -----
+    Degrees count distinct neighbours; ``reciprocity`` is the share of an account's out-neighbours that point
+    back; ``clustering`` the local transitivity of the undirected graph; ``retweet_latency_s`` the median delay
+    between an original and the account's retweet of it (bots retweet within seconds, Ferrara 2017).
+    """
+    out_index: pd.Index
+    if len(edges):
+        pairs = edges[["source", "target"]].astype(str).drop_duplicates()
+        graph = ig.Graph.DataFrame(pairs, directed=True, use_vids=False)
+        names = np.array(graph.vs["name"], dtype=object)
+        out = pd.DataFrame(index=pd.Index(names, name="account_id"))
+        out["in_degree"] = np.array(graph.degree(mode="in"), dtype=float)
+        out["out_degree"] = np.array(graph.degree(mode="out"), dtype=float)
+        reverse = pairs.rename(columns={"source": "target", "target": "source"}).assign(back=True)
+        mutual = pairs.merge(reverse, on=["source", "target"], how="left")["back"].fillna(False).astype(bool)
+        reciprocated = mutual.groupby(pairs["source"].to_numpy()).mean()
+        out["reciprocity"] = reciprocated.reindex(out.index).to_numpy(dtype=float)
+        undirected = graph.as_undirected(mode="collapse")
+        out["clustering"] = np.array(undirected.transitivity_local_undirected(mode="zero"), dtype=float)
+        out_index = out.index
+    else:
+        out = pd.DataFrame(index=pd.Index([], name="account_id"))
+        out_index = out.index
+    similarity = coretweet_similarity(posts)
+    latency = _retweet_latency(posts)
+    everyone = out_index.union(similarity.index).union(latency.index)
+    out = out.reindex(everyone)
+    out["coretweet_similarity"] = similarity.reindex(everyone).to_numpy(dtype=float)
+    if amplifier_membership is not None:
+        members = amplifier_membership.dropna(subset=["cluster_id"])
+        cluster = members.set_index(members["account_id"].astype(str))["cluster_id"]
+        cluster = cluster[~cluster.index.duplicated()]
+        in_cluster = cluster.reindex(everyone)
+        out["in_amplifier_cluster"] = in_cluster.notna().to_numpy(dtype=float)
+        out["in_automated_cluster"] = in_cluster.isin(automated_clusters or set()).to_numpy(dtype=float)
+    else:
+        out["in_amplifier_cluster"] = np.nan
+        out["in_automated_cluster"] = np.nan
+    out["retweet_latency_s"] = latency.reindex(everyone).to_numpy(dtype=float)
+    for column in ("in_degree", "out_degree"):
+        out[column] = out[column].fillna(0.0) if column in out else 0.0
+    for column in ("reciprocity", "clustering"):
+        if column not in out:
+            out[column] = np.nan
+    return out[list(GRAPH_FEATURES)]
+
+
+def _retweet_latency(posts: pd.DataFrame) -> pd.Series:
+    times = posts.dropna(subset=["created_at"]).drop_duplicates("post_id").set_index("post_id")["created_at"]
+    retweets = posts[posts["in_collection"].fillna(False).astype(bool)].dropna(
+        subset=["retweeted_post_id", "account_id", "created_at"])  # fmt: skip
+    if retweets.empty:
+        return pd.Series(dtype=float)
+    original = retweets["retweeted_post_id"].map(times)
+    known = original.notna().to_numpy()
+    delay = epoch_seconds(retweets["created_at"][known]) - epoch_seconds(original[known])
+    frame = pd.DataFrame({"account_id": retweets["account_id"][known].astype(str).to_numpy(), "delay": delay})
+    frame = frame[frame["delay"] >= 0]
+    return frame.groupby("account_id")["delay"].median()
+
+
+def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None) -> pd.DataFrame:
+    """Every feature the case supports, one row per Twitter account that has a profile or a collected post.
+
+    Parameters
+    ----------
+    case : Case
+    edges : DataFrame, optional
+        Precomputed :func:`signalboost.graph.account_edges` output (computed when absent).
+    amplifiers : AmplifierResult, optional
+        Amplifier clusters, for cluster-membership features (absent features when not given).
+
+    Returns
+    -------
+    DataFrame indexed by ``account_id`` with :data:`FEATURES` as columns plus ``username``.
+    """
+    from ..graph import account_edges
+
+    accounts = case.accounts
+    accounts = accounts[accounts["platform"] == "twitter"]
+    posts = case.table("posts", ["post_id", "platform", "account_id", "username", "created_at", "kind", "source",
+                                 "text", "retweeted_post_id", "in_collection"])  # fmt: skip
+    posts = posts[posts["platform"] == "twitter"]
+    reference = posts["created_at"].max() if len(posts) else None
+    profile = profile_features(accounts, reference_time=reference)
+    behaviour = behaviour_features(posts, case.table("urls", ["post_id"]), accounts)
+    edges = account_edges(case) if edges is None else edges
+    membership = automated = None
+    if amplifiers is not None:
+        membership = amplifiers.membership
+        automated = set(amplifiers.clusters.loc[amplifiers.clusters["automated"].astype(bool), "cluster_id"])
+    graph = graph_features(edges, posts, amplifier_membership=membership, automated_clusters=automated)
+    # Accounts with a profile or a collected post; graph-only accounts (a handle in a mention) have no evidence.
+    index = profile.index.union(behaviour.index)
+    features = pd.concat([profile.reindex(index), behaviour.reindex(index), graph.reindex(index)], axis=1)
+    # An account that posted but is in no edge has degree 0; a profile-only input has no graph at all (NaN).
+    posted = features.index.isin(behaviour.index)
+    for column in ("in_degree", "out_degree") + (("in_amplifier_cluster", "in_automated_cluster") if amplifiers else ()):
+        features.loc[posted, column] = features.loc[posted, column].fillna(0.0)
+    usernames = pd.concat([accounts[["account_id", "username"]], posts[["account_id", "username"]]
+                           if "username" in posts else posts[["account_id"]].assign(username=None)])
+    usernames = usernames.dropna().astype(str).drop_duplicates("account_id").set_index("account_id")["username"]
+    features.insert(0, "username", usernames.reindex(index).astype("object").to_numpy())
+    features.index.name = "account_id"
+    return features
