@@ -65,3 +65,28 @@ def case_of(tmp_path):
         return signalboost.Case.open(folder / "case")
 
     return build
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory):
+    """A real Bolt server for the Neo4j layer: ArcadeDB from the arcadedb-embedded wheel (a dependency), or the
+    Neo4j named by SIGNALBOOST_TEST_NEO4J_URI (with SIGNALBOOST_TEST_NEO4J_USER / _PASSWORD / _DATABASE).
+
+    The tests wipe that database, which is why a real Neo4j is named by its own variable and never by NEO4J_URI.
+    Yields (uri, user, password, database).
+    """
+    import os
+
+    uri = os.environ.get("SIGNALBOOST_TEST_NEO4J_URI")
+    if uri:
+        yield (uri, os.environ.get("SIGNALBOOST_TEST_NEO4J_USER", "neo4j"),
+               os.environ.get("SIGNALBOOST_TEST_NEO4J_PASSWORD", ""), os.environ.get("SIGNALBOOST_TEST_NEO4J_DATABASE"))
+        return
+    from signalboost.graphdb.arcade import DATABASE, ArcadeServer
+
+    server = ArcadeServer(tmp_path_factory.mktemp("arcadedb"))
+    server.start()
+    try:
+        yield server.uri, server.auth[0], server.auth[1], DATABASE
+    finally:
+        server.stop()

@@ -485,6 +485,157 @@ def bots_train_command(data_dir, out_dir, seed):
     click.echo(f"model written to {out_dir or 'the package model directory'}", err=True)
 
 
+def neo4j_options(func):
+    """--uri/--user/--password/--database, each from NEO4J_* when not given; the password is never shown."""
+    func = click.option("--database", envvar="NEO4J_DATABASE", show_envvar=True,
+                        help="Database name (default: the server's default database).")(func)  # fmt: skip
+    func = click.option("--password", envvar="NEO4J_PASSWORD", show_envvar=True, show_default=False,
+                        help="Password (prefer the environment variable: flags show up in shell history).")(func)  # fmt: skip
+    func = click.option("--user", envvar="NEO4J_USER", show_envvar=True, default="neo4j", show_default=True)(func)
+    func = click.option("--uri", envvar="NEO4J_URI", show_envvar=True,
+                        help="Bolt URI of the Neo4j server, e.g. bolt://localhost:7687.")(func)  # fmt: skip
+    return func
+
+
+def _graph_error(exc: Exception, password: str | None = None) -> click.ClickException:
+    from .graphdb.target import redact
+
+    return click.ClickException(redact(str(exc), password))
+
+
+@cli.command("load")
+@case_option()
+@neo4j_options
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="investigate --out folder whose findings to write back (default: the case's own, else computed).")
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000), help="Rows per transaction.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def load_command(case: Case, uri, user, password, database, results_dir, batch_size, quiet):
+    """Load a case and its findings into Neo4j: batched UNWIND ... MERGE in managed transactions, idempotent.
+
+    Loading twice, or again after a load was killed halfway, gives the same graph. Catalyst rank and score, role,
+    bot_score and bot label, community and amplifier cluster are written onto the accounts.
+    """
+    from .graphdb import TargetError, analysis_for, bolt_target, load_case
+
+    if not uri:
+        raise click.UsageError("no Neo4j server: set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD) or give --uri; "
+                               "without a server, `signalboost query NAME --case DIR` uses the embedded graph")  # fmt: skip
+    analysis = analysis_for(case, results_dir)
+    try:
+        with bolt_target(uri, user, password, database) as target:
+            report = load_case(target.driver, case, analysis, database=database, batch_size=batch_size,
+                               progress=not quiet and sys.stderr.isatty())  # fmt: skip
+    except TargetError as exc:
+        raise _graph_error(exc, password) from exc
+    except Exception as exc:  # a server error mid-load: rerunning the load resumes it (MERGE is idempotent)
+        raise click.ClickException(_graph_error(exc, password).message + "; rerun the same load to finish it") from exc
+    for name, rows in report.rows.items():
+        if rows:
+            click.echo(f"  {name:38} {rows:>10,} rows  {report.rate(name):>10,.0f} rows/s", err=True)
+    click.echo(f"loaded {sum(report.rows.values()):,} rows in {report.batches:,} transactions, {report.total_seconds:.1f} s",
+               err=True)  # fmt: skip
+
+
+@cli.command("export-neo4j-csv")
+@case_option()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the CSV files and import.sh.")  # fmt: skip
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="investigate --out folder whose findings to include (default: the case's own, else computed).")
+@click.option("--database", default="neo4j", show_default=True, help="Database name written into import.sh.")
+def export_neo4j_csv_command(case: Case, out_dir, results_dir, database):
+    """Write neo4j-admin import CSV files (with typed headers) and import.sh, for very large cases."""
+    from .graphdb import analysis_for, export_admin_csv, graph_rows
+
+    rows = graph_rows(case, analysis_for(case, results_dir))
+    paths = export_admin_csv(rows, out_dir, database=database)
+    for name, path in paths.items():
+        click.echo(f"  {path.name:48} {rows.counts()[name]:>10,} rows", err=True)
+    click.echo(f"then: sh {out_dir / 'import.sh'}  (neo4j-admin database import full, Neo4j stopped)", err=True)
+
+
+def _parse_params(values) -> dict[str, str]:
+    params = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: write key=value", param_hint="--param")
+        params[key.strip()] = value
+    return params
+
+
+@cli.command("query")
+@click.argument("name", required=False)
+@click.option("--list", "list_queries", is_flag=True, help="List the query library and each query's parameters.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable), typed by the query's header.")
+@click.option("--cypher", "cypher_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Run this .cypher file instead of a library query (values still only as $parameters).")
+@click.option("--case", "case_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Run on the case's embedded graph (CASE/graphdb, loaded on first use) instead of a server.")
+@click.option("--reload", is_flag=True, help="With --case: rebuild the embedded graph from the case.")
+@neo4j_options
+@output_options()
+def query_command(name, list_queries, params, cypher_file, case_dir, reload, uri, user, password, database, fmt, output):
+    """Run a query of the Cypher library (or --cypher FILE) on Neo4j or on a case's embedded graph.
+
+    \b
+    signalboost query --list
+    signalboost query top_catalysts --case results/case --param limit=10
+    NEO4J_URI=bolt://localhost:7687 signalboost query catalyst_cascade --param account=someone
+    """
+    import pandas as pd
+
+    from .graphdb import (
+        QueryError,
+        TargetError,
+        bolt_target,
+        embedded_target,
+        library,
+        load_query,
+        read_query_file,
+        run_query,
+    )
+
+    if list_queries:
+        rows = [{"name": q.name, "purpose": q.purpose,
+                 "parameters": ", ".join(f"{p.name}:{p.type}" + ("" if p.required else f"={p.default!r}") for p in q.params)}
+                for q in library().values()]  # fmt: skip
+        _frame_or_fail(pd.DataFrame(rows), fmt, output)
+        return
+    if bool(name) == bool(cypher_file):
+        raise click.UsageError("give a query NAME (see --list) or --cypher FILE")
+    try:
+        query = read_query_file(cypher_file) if cypher_file else load_query(name)
+        values = query.parameters(_parse_params(params))
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--param" if params else "NAME") from exc
+    if case_dir is None and not uri:
+        raise click.UsageError("nowhere to run it: give --case DIR (embedded graph) or NEO4J_URI / --uri (a server)")
+    try:
+        if case_dir is not None:
+            try:
+                case = Case.open(case_dir)
+            except CaseError as exc:
+                raise click.ClickException(str(exc)) from exc
+            context = embedded_target(case, reload=reload, progress=sys.stderr.isatty())
+        else:
+            context = bolt_target(uri, user, password, database)
+        with context as target:
+            missing = [feature for feature in query.needs if not target.has(feature)]
+            if missing:
+                raise click.ClickException(f"query {query.name} needs {', '.join(missing)}, which this server lacks "
+                                           "(Neo4j with the plugin installed; docker/ starts one)")  # fmt: skip
+            result = run_query(target.driver, query, values, database=target.database)
+    except (TargetError, QueryError) as exc:
+        raise _graph_error(exc, password) from exc
+    except click.ClickException:
+        raise
+    except Exception as exc:  # the server refused the statement: say which file and why
+        raise click.ClickException(_graph_error(exc, password).message + f" (in {query.path or query.name})") from exc
+    _frame_or_fail(result.frame(), fmt, output)
+
+
 def main() -> None:
     try:
         cli(prog_name="signalboost")

@@ -1,0 +1,1 @@
+"""Pictures of a campaign: Graphistry, an offline WebGL view, the HTML report."""
