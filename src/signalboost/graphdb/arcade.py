@@ -109,8 +109,10 @@ class ArcadeServer:
         try:
             with socket.create_connection(("127.0.0.1", self.bolt_port), timeout=0.5):
                 pass
-            with GraphDatabase.driver(self.uri, auth=self.auth) as driver:
-                driver.execute_query("RETURN 1", database_=DATABASE)
+            # An auto-commit run is not retried by the driver, so a server still opening its database answers
+            # "not yet" here instead of logging retry warnings.
+            with GraphDatabase.driver(self.uri, auth=self.auth) as driver, driver.session(database=DATABASE) as session:
+                session.run("MATCH (n) RETURN count(n) AS n").consume()
             return True
         except (OSError, ServiceUnavailable, Neo4jError):
             return False

@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..frames import epoch_seconds
 from .model import (
     LABELS,
     NODE_KEYS,
@@ -44,32 +46,63 @@ class LoadReport:
         return sum(self.seconds.values())
 
 
-def node_statement(label: str) -> str:
+def _time_assignments(variable: str, columns, allowed) -> str:
+    # Times travel as epoch milliseconds and become datetimes on the server: the driver's Python dehydration of
+    # datetime values costs ~40 µs each, 40 times the rest of a row with the Rust encoder.
+    return "".join(
+        f", {variable}.{check_identifier(c, allowed)} = CASE WHEN row.times.{c} IS NULL THEN NULL "
+        f"ELSE datetime({{epochMillis: row.times.{c}}}) END"
+        for c in columns
+    )
+
+
+def node_statement(label: str, time_columns: tuple[str, ...] = ()) -> str:
     label = check_identifier(label, LABELS)
     key = check_identifier(NODE_KEYS[label], NODE_PROPERTIES[label])
-    return f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.{key}}}) SET n += row"
+    return (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.props.{key}}}) SET n += row.props"
+            + _time_assignments("n", time_columns, NODE_PROPERTIES[label]))
 
 
-def rel_statement(spec) -> str:
+def rel_statement(spec, time_columns: tuple[str, ...] = ()) -> str:
     start, end = check_identifier(spec.start, LABELS), check_identifier(spec.end, LABELS)
     rel_type = check_identifier(spec.type, REL_TYPES)
     statement = (f"UNWIND $rows AS row MATCH (a:{start} {{{NODE_KEYS[start]}: row.start}}) "
                  f"MATCH (b:{end} {{{NODE_KEYS[end]}: row.end}}) MERGE (a)-[r:{rel_type}]->(b)")  # fmt: skip
-    return statement + (" SET r += row.props" if spec.properties else "")
+    if spec.properties:
+        statement += " SET r += row.props" + _time_assignments("r", time_columns, spec.properties)
+    return statement
 
 
-def records(frame: pd.DataFrame, properties: tuple[str, ...] = ()) -> list[dict]:
-    """Rows as plain Python values (None for missing) the driver can send; relationship props nested."""
+def time_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(c for c in frame.columns
+                 if pd.api.types.is_datetime64_any_dtype(frame[c].dtype) or "timestamp" in str(frame[c].dtype))  # fmt: skip
+
+
+def records(frame: pd.DataFrame, *, relationship: bool = False) -> tuple[list[dict], tuple[str, ...]]:
+    """Rows as plain Python values the driver encodes fast (Rust), and the names of the time columns.
+
+    A node row is ``{props, times}``, a relationship row ``{start, end, props, times}``; missing values are left
+    out of ``props`` (Neo4j stores no nulls) and times are epoch milliseconds.
+    """
     if frame.empty:
-        return []
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+        return [], ()
+    frame = frame.reset_index(drop=True)
+    times = time_columns(frame)
+    plain = frame.drop(columns=list(times))
+    millis = {c: (epoch_seconds(frame[c]) * 1000) for c in times}
+    table = pa.Table.from_pandas(plain, preserve_index=False)
     rows = table.to_pylist()
-    if properties:
-        rows = [{"start": r["start"], "end": r["end"], "props": {k: r[k] for k in properties if r[k] is not None}}
-                for r in rows]  # fmt: skip
-    else:
-        rows = [{k: v for k, v in r.items() if v is not None} for r in rows]
-    return rows
+    time_rows = pa.table({c: pa.array(np.where(np.isnan(v), None, v), type=pa.float64()).cast(pa.int64())
+                          for c, v in millis.items()}).to_pylist() if times else [{}] * len(rows)  # fmt: skip
+    out = []
+    for row, stamp in zip(rows, time_rows, strict=True):
+        if relationship:
+            start, end = row.pop("start"), row.pop("end")
+            out.append({"start": start, "end": end, "props": {k: v for k, v in row.items() if v is not None},
+                        "times": stamp})  # fmt: skip
+        else:
+            out.append({"props": {k: v for k, v in row.items() if v is not None}, "times": stamp})
+    return out, times
 
 
 def apply_schema(driver, database: str | None = None) -> int:
@@ -103,9 +136,14 @@ def load_rows(driver, rows: GraphRows, *, database: str | None = None, batch_siz
 
     report = LoadReport()
     report.schema_statements = apply_schema(driver, database)
-    work = [(label, node_statement(label), records(frame)) for label, frame in rows.nodes.items()]
-    work += [(spec.name, rel_statement(spec), records(rows.rels[spec.name], spec.properties))
-             for spec in REL_SPECS if spec.name in rows.rels]  # fmt: skip
+    work = []
+    for label, frame in rows.nodes.items():
+        batch_rows, times = records(frame)
+        work.append((label, node_statement(label, times), batch_rows))
+    for spec in REL_SPECS:
+        if spec.name in rows.rels:
+            batch_rows, times = records(rows.rels[spec.name], relationship=True)
+            work.append((spec.name, rel_statement(spec, times), batch_rows))
     if only is not None:
         work = [item for item in work if item[0] in only]
     total = sum(len(batch_rows) for _, _, batch_rows in work)
