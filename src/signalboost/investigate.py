@@ -30,6 +30,7 @@ from .graph import account_edges, build_graph
 from .ingest import IngestReport, ingest
 
 ACCOUNT_COLUMNS = ["account_id", "username", "community", "amplifier_cluster", "role", "bot_score", "label"]
+EXPLAIN_FROM = 0.2  # bot_scores.csv explains accounts scoring at least this (the "mixed" bound of bots/communities.py)
 ROLE_ORDER = ("catalyst", "mainstream-influencer", "amplifier", "early-poster", "organic")
 
 
@@ -78,7 +79,8 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
     catalysts = timed("catalysts", rank_catalysts, case, links=links, pagerank=pagerank,
                       communities=communities.membership, seed=seed)  # fmt: skip
     amplifiers = timed("amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
-    bot_scores = timed("bots", score_case, case, edges=edges, amplifiers=amplifiers)
+    # Explanations (TreeSHAP) for the accounts worth a look; `signalboost bots score` explains every account.
+    bot_scores = timed("bots", score_case, case, edges=edges, amplifiers=amplifiers, explain_from=EXPLAIN_FROM)
     community_table = communities.communities.merge(
         label_groups(communities.membership, bot_scores, "community"), on="community", how="left")
     cluster_table = amplifiers.clusters.merge(
