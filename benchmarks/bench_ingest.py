@@ -39,7 +39,7 @@ def generate(path_v1: Path, path_v2: Path, count: int, seed: int = 7) -> None:
         )  # fmt: skip
         for i in range(max(100, count // 20))
     ]
-    words = "leak macron campaign documents france election emails breaking share truth media".split()
+    words = ["leak", "macron", "campaign", "documents", "france", "election", "emails", "breaking", "share", "truth", "media"]
     originals: list[Tweet] = []
     with open(path_v1, "w") as v1, open(path_v2, "w") as v2:
         page: list[Tweet] = []

@@ -372,7 +372,9 @@ def demo_command(out_dir: str, tweets: int, seed: int):
     click.echo(f"simulated {tweets:,} tweets and a 4chan thread in {out / 'input'} (truth: {paths['truth']})", err=True)
     result = investigate([paths["v2"], paths["chan"]], out, seed=seed)
     _report_investigation(result)
-    click.echo(f"\nNext: signalboost catalysts --case {out / 'case'} --top 10", err=True)
+    click.echo(f"\nOpen {out / 'report.html'} in a browser; then: signalboost catalysts --case {out / 'case'} --top 10,\n"
+               f"signalboost viz --case {out / 'case'} --html {out / 'cascade.html'}, "
+               f"signalboost query top_catalysts --case {out / 'case'}", err=True)  # fmt: skip
 
 
 @cli.group("bots")
@@ -634,6 +636,84 @@ def query_command(name, list_queries, params, cypher_file, case_dir, reload, uri
     except Exception as exc:  # the server refused the statement: say which file and why
         raise click.ClickException(_graph_error(exc, password).message + f" (in {query.path or query.name})") from exc
     _frame_or_fail(result.frame(), fmt, output)
+
+
+@cli.command("viz")
+@case_option()
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the offline WebGL view here (one self-contained file).")  # fmt: skip
+@click.option("--graphistry", "use_graphistry", is_flag=True,
+              help="Upload to Graphistry (credentials from GRAPHISTRY_* variables); offline view when none are set.")
+@click.option("--focus", type=click.Choice(["all", "catalyst", "cluster", "url"]), default="all", show_default=True,
+              help="Whole network, one catalyst's cascade, one amplifier cluster, or one URL across platforms.")
+@click.option("--value", help="The catalyst (id or username), cluster id or normalised URL to focus on.")
+@click.option("--colour-by", type=click.Choice(["role", "bot_label"]), default="role", show_default=True,
+              help="Graphistry node colour (the offline view has a switch).")  # fmt: skip
+@click.option("--max-edges", default=200_000, show_default=True, type=click.IntRange(1),
+              help="Keep the heaviest edges up to this many.")  # fmt: skip
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="investigate --out folder with the findings (default: the case's own, else computed).")
+@seed_option
+def viz_command(case: Case, html_path, use_graphistry, focus, value, colour_by, max_edges, results_dir, seed):
+    """Show the campaign: the cascade in Graphistry, or offline in a browser (--html FILE)."""
+    from .graphdb import analysis_for
+    from .viz.graph import cascade_frames
+    from .viz.graphistry_view import HOW_TO, cascade_plotter, credentials, upload
+    from .viz.html import write_html
+
+    if focus != "all" and not value:
+        raise click.BadParameter(f"--focus {focus} needs --value", param_hint="--value")
+    if not html_path and not use_graphistry:
+        raise click.UsageError("give --html FILE (offline view) and/or --graphistry")
+    try:
+        frames = cascade_frames(case, analysis_for(case, results_dir), focus=focus, value=value, max_edges=max_edges)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--value") from exc
+    if use_graphistry:
+        creds = credentials()
+        if creds is None:
+            click.echo(f"Graphistry: no credentials; {HOW_TO}. Writing the offline view instead.", err=True)
+            html_path = html_path or Path(case.path).parent / "cascade.html"
+        else:
+            try:
+                url = upload(cascade_plotter(frames, colour_by=colour_by), creds)
+            except Exception as exc:  # the server's refusal, said without the credentials
+                from .graphdb.target import redact
+
+                raise click.ClickException(redact(f"Graphistry upload failed: {exc}", *creds.values())) from exc
+            click.echo(url)
+    if html_path:
+        title = f"signalboost · {focus}" + (f" · {value}" if value else "")
+        path = write_html(frames, html_path, title=title, seed=seed)
+        note = f" (heaviest {len(frames.edges):,} of {frames.total_edges:,} edges)" if frames.truncated else ""
+        click.echo(f"offline view: {path} — {len(frames.nodes):,} nodes, {len(frames.edges):,} edges{note}", err=True)
+
+
+@cli.command("report")
+@case_option()
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="investigate --out folder (default: the folder the case sits in).")  # fmt: skip
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the report (default: report.html beside the results).")  # fmt: skip
+def report_command(case: Case, results_dir, out_path):
+    """Rebuild report.html: volume, bots vs humans, cascade growth, 4chan lags, clusters, catalysts, communities."""
+    import tempfile
+
+    from .graphdb import results_dir_for
+    from .investigate import analyse
+    from .viz.report import build_report
+
+    results = results_dir or results_dir_for(case)
+    if results is None:
+        if out_path is None:
+            raise click.UsageError("this case has no investigate results beside it; give --out FILE (and the "
+                                   "detectors run now) or --results DIR")  # fmt: skip
+        with tempfile.TemporaryDirectory() as tmp:
+            analyse(case, tmp, report=False)
+            path = build_report(case, tmp, out_path)
+    else:
+        path = build_report(case, results, out_path)
+    click.echo(f"report: {path}", err=True)
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def retweet_pagerank(edges: pd.DataFrame) -> pd.Series:
 
 
 def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
-            timings: dict | None = None) -> Investigation:  # fmt: skip
+            timings: dict | None = None, report: bool = True) -> Investigation:  # fmt: skip
     """Run every detector on an existing case and write the output contract into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -149,6 +149,14 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         "files": {name: path.name for name, path in files.items()},
     }  # fmt: skip
     files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
+    if report:
+        from .viz.report import build_report
+
+        started = time.perf_counter()
+        files["report"] = build_report(case, out)
+        timings["report"] = round(time.perf_counter() - started, 3)
+        summary["files"]["report"] = files["report"].name
+        files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
     return Investigation(out, case, catalysts, accounts, cluster_table, links.pairs, summary, files,
                          communities=community_table, bot_scores=bot_scores)  # fmt: skip
 
