@@ -29,6 +29,7 @@ Varol et al., "Online Human-Bot Interactions", ICWSM 2017 — network features):
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import igraph as ig
 import numpy as np
@@ -77,9 +78,8 @@ def shannon_entropy(text: str) -> float:
     """Shannon entropy (bits per character) of a string; 0 for the empty string."""
     if not text:
         return 0.0
-    counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), return_counts=True)[1]
-    share = counts / counts.sum()
-    return float(-(share * np.log2(share)).sum())
+    size = len(text)
+    return -sum(c / size * math.log2(c / size) for c in Counter(text).values()) + 0.0
 
 
 def creation_burst(created_at: pd.Series, *, bucket_s: float = 3600.0) -> np.ndarray:
@@ -200,56 +200,81 @@ def behaviour_features(posts: pd.DataFrame, urls: pd.DataFrame | None = None,
     frame["account_id"] = frame["account_id"].astype(str)
     frame["t"] = epoch_seconds(frame["created_at"])
     frame = frame.sort_values(["account_id", "t"], kind="stable").reset_index(drop=True)
-    kind = frame["kind"].astype("object")
-    groups = frame.groupby("account_id", sort=True)
-    out = pd.DataFrame(index=pd.Index(groups.size().index, name="account_id"))
-    n = groups.size().to_numpy(dtype=float)
+    # One integer code per account (sorted, so each account's posts are contiguous); every statistic is then a
+    # bincount over codes instead of a pandas group-by, which falls back to Python per group on these dtypes.
+    codes, accounts_index = pd.factorize(frame["account_id"], sort=True)
+    groups = len(accounts_index)
+    n = np.bincount(codes, minlength=groups).astype(float)
+
+    def share(mask) -> np.ndarray:
+        return np.bincount(codes, weights=np.asarray(mask, dtype=float), minlength=groups) / n
+
+    out = pd.DataFrame(index=pd.Index(np.asarray(accounts_index, dtype=object), name="account_id"))
     out["posts_in_window"] = n
-    for column, value in (("retweet_share", "retweet"), ("reply_share", "reply"), ("quote_share", "quote")):
-        out[column] = (kind == value).groupby(frame["account_id"]).mean().to_numpy()
+    kind = frame["kind"].astype("object").to_numpy()
+    out["retweet_share"] = share(kind == "retweet")
+    out["reply_share"] = share(kind == "reply")
+    out["quote_share"] = share(kind == "quote")
     if urls is not None and len(urls):
-        linked = frame["post_id"].isin(set(urls["post_id"].astype(str)))
-        out["url_share"] = linked.groupby(frame["account_id"]).mean().to_numpy()
+        out["url_share"] = share(frame["post_id"].isin(set(urls["post_id"].astype(str))).to_numpy())
     else:
         out["url_share"] = 0.0
-    hours = np.floor(frame["t"] / 3600.0)
-    out["posts_per_active_hour"] = n / frame.assign(h=hours).groupby("account_id")["h"].nunique().to_numpy()
+    t = frame["t"].to_numpy()
+    hour = np.floor(t / 3600.0).astype(np.int64)
+    active_hours = np.bincount(np.unique(codes.astype(np.int64) * (hour.max() + 1) + hour) // (hour.max() + 1),
+                               minlength=groups)  # fmt: skip
+    out["posts_per_active_hour"] = n / active_hours
 
-    gaps = frame.groupby("account_id")["t"].diff()
-    gap_frame = pd.DataFrame({"account_id": frame["account_id"], "gap": gaps}).dropna()
-    stats = gap_frame.groupby("account_id")["gap"].agg(["mean", "std", "count"]).reindex(out.index)
-    enough = stats["count"].to_numpy(dtype=float) >= 2
-    mean, std = stats["mean"].to_numpy(dtype=float), stats["std"].to_numpy(dtype=float)
-    out["interpost_cv"] = np.where(enough & (mean > 0), std / np.where(mean > 0, mean, 1), np.nan)
-    out["burstiness"] = np.where(enough & (std + mean > 0), (std - mean) / np.where(std + mean > 0, std + mean, 1), np.nan)
-
-    hour_of_day = (np.floor(frame["t"] / 3600.0) % 24).astype(int)
-    counts = pd.crosstab(frame["account_id"], hour_of_day).reindex(out.index).to_numpy(dtype=float)
-    share = counts / counts.sum(axis=1, keepdims=True)
+    same = codes[1:] == codes[:-1]
+    gap, gap_code = (t[1:] - t[:-1])[same], codes[1:][same]
+    count = np.bincount(gap_code, minlength=groups).astype(float)
+    total = np.bincount(gap_code, weights=gap, minlength=groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.nansum(np.where(share > 0, share * np.log(share), 0.0), axis=1) / math.log(24)
+        mean = total / count
+        squares = np.bincount(gap_code, weights=(gap - mean[gap_code]) ** 2, minlength=groups)
+        std = np.sqrt(squares / (count - 1))
+        enough = count >= 2
+        out["interpost_cv"] = np.where(enough & (mean > 0), std / mean, np.nan)
+        out["burstiness"] = np.where(enough & (std + mean > 0), (std - mean) / (std + mean), np.nan)
+
+    hour_of_day = (hour % 24).astype(np.int64)
+    by_hour = np.bincount(codes * 24 + hour_of_day, minlength=groups * 24).reshape(groups, 24).astype(float)
+    hour_share = by_hour / n[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.where(hour_share > 0, hour_share * np.log(hour_share), 0.0).sum(axis=1) / math.log(24)
     out["hour_entropy"] = np.where(n >= 5, entropy, np.nan)
 
-    sources = frame["source"].astype("object")
-    has_source = sources.notna()
-    if has_source.any():
-        source_counts = frame[has_source].groupby(["account_id", "source"]).size()
-        per_account = source_counts.groupby(level=0)
-        out["distinct_sources"] = per_account.size().reindex(out.index).to_numpy(dtype=float)
-        top = per_account.max() / per_account.sum()
-        out["top_source_share"] = top.reindex(out.index).to_numpy(dtype=float)
+    source = frame["source"].astype("object")
+    known = source.notna().to_numpy()
+    if known.any():
+        source_codes, _ = pd.factorize(source[known])
+        pair_codes, pair_counts = np.unique(codes[known].astype(np.int64) * (source_codes.max() + 1) + source_codes,
+                                            return_counts=True)  # fmt: skip
+        owner = pair_codes // (source_codes.max() + 1)
+        distinct = np.bincount(owner, minlength=groups).astype(float)
+        top = np.zeros(groups)
+        np.maximum.at(top, owner, pair_counts)
+        with_source = np.bincount(codes[known], minlength=groups).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["distinct_sources"] = np.where(with_source > 0, distinct, np.nan)
+            out["top_source_share"] = np.where(with_source > 0, top / with_source, np.nan)
     else:
         out["distinct_sources"] = np.nan
         out["top_source_share"] = np.nan
 
-    own = frame[kind.ne("retweet").to_numpy()].copy()
-    own["norm"] = _normalised_text(own["text"])
-    own = own[own["norm"] != ""]
-    repeated = own.duplicated(["account_id", "norm"], keep=False)
-    duplicate = repeated.groupby(own["account_id"]).mean()
-    out["duplicate_text_share"] = duplicate.reindex(out.index).to_numpy(dtype=float)
+    own = kind != "retweet"
+    norm = _normalised_text(frame.loc[own, "text"]).to_numpy(dtype=object)
+    own_codes = codes[own]
+    has_text = norm != ""
+    texts = pd.DataFrame({"c": own_codes[has_text], "norm": norm[has_text]})
+    repeated = texts.duplicated(["c", "norm"], keep=False).to_numpy()
+    written = np.bincount(texts["c"].to_numpy(), minlength=groups).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["duplicate_text_share"] = np.where(
+            written > 0, np.bincount(texts["c"].to_numpy(), weights=repeated.astype(float), minlength=groups) / written,
+            np.nan)  # fmt: skip
 
-    window_days = max((frame["t"].max() - frame["t"].min()) / DAY_S, 1.0 / 24)
+    window_days = max((t.max() - t.min()) / DAY_S, 1.0 / 24)
     if accounts is not None and len(accounts):
         profile = accounts.drop_duplicates("account_id").assign(account_id=lambda f: f["account_id"].astype(str))
         profile = profile.set_index("account_id").reindex(out.index)
