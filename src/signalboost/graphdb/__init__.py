@@ -26,7 +26,7 @@ def analysis_for(case, results_dir: str | Path | None = None) -> Analysis:
     from ..investigate import analyse
 
     with tempfile.TemporaryDirectory() as tmp:
-        return Analysis.from_investigation(analyse(case, tmp))
+        return Analysis.from_investigation(analyse(case, tmp, report=False))
 
 
 __all__ = [
