@@ -116,7 +116,7 @@ def coaction_matrix(
     result = None
     for offset in (0.0, window_s / 2):
         slots = np.floor((times + offset) / window_s).astype(np.int64)
-        keys = pd.factorize(pd.MultiIndex.from_arrays([items, slots]))[0] if len(items) else np.array([], int)
+        keys = _pair_codes(items, slots)
         matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, keys)),
                                    shape=(len(accounts.cat.categories), int(keys.max()) + 1 if len(keys) else 0))
         matrix.data[:] = 1.0  # an account sharing an item twice in one slot is one event
@@ -135,6 +135,18 @@ def coaction_matrix(
     result.setdiag(0)
     result.eliminate_zeros()
     return result, accounts.cat.categories
+
+
+def _pair_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Dense codes of (first, second) pairs. Both are packed into one int64 so numpy factorises them; a
+    MultiIndex would build a Python tuple per share first."""
+    if len(first) == 0:
+        return np.array([], dtype=np.int64)
+    second = second - second.min()
+    span = int(second.max()) + 1
+    if int(first.max()) + 1 <= np.iinfo(np.int64).max // span:
+        return np.unique(first * span + second, return_inverse=True)[1].ravel()
+    return pd.factorize(pd.MultiIndex.from_arrays([first, second]))[0]
 
 
 def _median_delay(member_shares: pd.DataFrame, window_s: float) -> float:
