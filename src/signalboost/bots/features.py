@@ -347,7 +347,6 @@ def graph_features(edges: pd.DataFrame, posts: pd.DataFrame, *,
     back; ``clustering`` the local transitivity of the undirected graph; ``retweet_latency_s`` the median delay
     between an original and the account's retweet of it (bots retweet within seconds, Ferrara 2017).
     """
-    out_index: pd.Index
     if len(edges):
         pairs = edges[["source", "target"]].astype(str).drop_duplicates()
         graph = ig.Graph.DataFrame(pairs, directed=True, use_vids=False)
@@ -361,13 +360,11 @@ def graph_features(edges: pd.DataFrame, posts: pd.DataFrame, *,
         out["reciprocity"] = reciprocated.reindex(out.index).to_numpy(dtype=float)
         undirected = graph.as_undirected(mode="collapse")
         out["clustering"] = np.array(undirected.transitivity_local_undirected(mode="zero"), dtype=float)
-        out_index = out.index
     else:
         out = pd.DataFrame(index=pd.Index([], name="account_id"))
-        out_index = out.index
     similarity = coretweet_similarity(posts)
     latency = _retweet_latency(posts)
-    everyone = out_index.union(similarity.index).union(latency.index)
+    everyone = out.index.union(similarity.index).union(latency.index)
     out = out.reindex(everyone)
     out["coretweet_similarity"] = similarity.reindex(everyone).to_numpy(dtype=float)
     if amplifier_membership is not None:

@@ -11,7 +11,6 @@ interpreter down with it if it crashes; a child process is started, waited for a
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import socket
@@ -142,9 +141,3 @@ class ArcadeServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-
-def java_available() -> bool:
-    try:
-        return (wheel_dir() / "jre" / "bin" / "java").exists() and os.access(wheel_dir() / "jre" / "bin" / "java", os.X_OK)
-    except ServerError:
-        return False

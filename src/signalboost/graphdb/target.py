@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +136,3 @@ def embedded_target(case, *, analysis=None, reload: bool = False, progress: bool
         driver.close()
         server.stop()
 
-
-def env_default(name: str) -> str | None:
-    return os.environ.get(name) or None
