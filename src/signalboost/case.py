@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .schema import ALL_TABLES, QUARANTINE, TABLES_BY_NAME, TableSpec
@@ -46,38 +47,49 @@ class MergeResult:
         return self.after - self.before
 
 
+def _key_codes(table: pa.Table, key: tuple[str, ...]) -> np.ndarray:
+    """One int64 per row, equal exactly when the rows' key columns are equal (nulls equal to nulls)."""
+    codes = np.zeros(table.num_rows, dtype=np.int64)
+    distinct = 1
+    for name in key:
+        encoded = pc.dictionary_encode(table.column(name).combine_chunks(), null_encoding="encode")
+        size = max(len(encoded.dictionary), 1)
+        if distinct * size >= 1 << 62:  # renumber densely before the product could overflow
+            codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+            distinct = int(codes.max()) + 1
+        codes = codes * size + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct *= size
+    return codes
+
+
 def deduplicate(spec: TableSpec, table: pa.Table) -> tuple[pa.Table, int]:
-    """One row per key of ``spec``; among duplicates the highest priority columns win, then a content hash,
-    so the survivor does not depend on input order. Returns the table and how many rows were dropped."""
+    """One row per key of ``spec``; among duplicates the highest priority columns win, then the greatest content
+    (every other column, compared in schema order), so the survivor does not depend on input order. Returns the
+    table and how many rows were dropped."""
     if table.num_rows == 0:
         return table, 0
-    frame = table.select(list(spec.key)).to_pandas(types_mapper=pd.ArrowDtype)
-    duplicated = frame.duplicated(list(spec.key), keep=False).to_numpy(dtype=bool)
+    codes = _key_codes(table, spec.key)
+    duplicated = np.bincount(codes)[codes] > 1 if codes.max() < 4 * table.num_rows else _duplicated(codes)
     if not duplicated.any():
         return table, 0
     candidate_index = np.flatnonzero(duplicated)
-    candidates = table.take(pa.array(candidate_index))
-    frame = candidates.to_pandas(types_mapper=pd.ArrowDtype)
-    for column in frame.columns:
-        if spec.schema.field(column).type == pa.binary():
-            frame[column] = frame[column].astype(object)
-    sort_columns: list[str] = []
-    ascending: list[bool] = []
-    for column in spec.priority:
-        sort_columns.append(column)
-        ascending.append(False)
-    frame["__content_hash"] = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-    frame["__row"] = candidate_index
-    order = frame.sort_values(
-        [*spec.key, *sort_columns, "__content_hash"],
-        ascending=[True] * len(spec.key) + ascending + [False],
-        na_position="last",
-        kind="stable",
-    )
-    keep_candidates = order.drop_duplicates(list(spec.key), keep="first")["__row"].to_numpy()
-    keep = np.concatenate([np.flatnonzero(~duplicated), keep_candidates])
+    candidates = table.take(pa.array(candidate_index)).append_column("__code", pa.array(codes[candidate_index]))
+    others = [name for name in spec.schema.names if name not in spec.key and name not in spec.priority]
+    order = pc.sort_indices(
+        candidates,
+        sort_keys=[("__code", "ascending"), *((name, "descending") for name in (*spec.priority, *others))],
+    ).to_numpy()  # nulls sort last (Arrow's default), so a known value beats a missing one
+    sorted_codes = codes[candidate_index][order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    keep = np.concatenate([np.flatnonzero(~duplicated), candidate_index[order[first]]])
     keep.sort()
     return table.take(pa.array(keep)), table.num_rows - len(keep)
+
+
+def _duplicated(codes: np.ndarray) -> np.ndarray:
+    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    return counts[inverse] > 1
 
 
 @dataclass

@@ -273,6 +273,9 @@ def _ingest_file(
             if rows:
                 stage.write(spec.name, rows_to_table(spec, rows, reader.time_formats))
                 report.rows[spec.name] = report.rows.get(spec.name, 0) + len(rows)
+        for spec, table in batch.tables:
+            stage.write(spec.name, table)
+            report.rows[spec.name] = report.rows.get(spec.name, 0) + table.num_rows
         if batch.quarantine:
             rows = [(source_name, *row[1:]) for row in batch.quarantine]
             stage.write(QUARANTINE.name, rows_to_table(QUARANTINE, rows, {}))

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from .batch import Batch
+from .fast import extract_into, extractor
 from .source import QUARANTINE_RAW_LIMIT, InputFile, TruncatedInput, Unit
 
 BATCH_BYTES = 16 * 1024 * 1024
@@ -42,6 +43,10 @@ def paused_gc():
 
 class MissingField(ValueError):
     """A record lacks a field without which it cannot become a row (an id, usually)."""
+
+
+class InvalidField(ValueError):
+    """A nested part of a record, decoded lazily, has the wrong shape (``"user": {"id_str": 5}``)."""
 
 
 class Reader:
@@ -104,6 +109,9 @@ class JsonReader(Reader):
     # Other typed shapes a unit may take (arrays, response envelopes), tried before the slow untyped path.
     alternate_types: ClassVar[tuple] = ()
     whole_document: bool = False
+    # Name of the compiled extractor for this format (ingest/fast.py), tried first for every batch.
+    fast_extractor: ClassVar[str | None] = None
+    html_sources: ClassVar[bool] = False  # v1.1 sources are <a> tags, reduced to the client name
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -123,6 +131,10 @@ class JsonReader(Reader):
             yield from self._read(source)
 
     def _read(self, source: InputFile) -> Iterator[Batch]:
+        fast = extractor(self.fast_extractor) if self.fast_extractor and self.encoding is None else None
+        if fast is not None and not self.whole_document:
+            yield from self._read_fast(source, fast)
+            return
         stream = source.open()
         batch = Batch()
         try:
@@ -155,6 +167,43 @@ class JsonReader(Reader):
         batch.bytes_read = source.size
         yield batch
 
+    def _read_fast(self, source: InputFile, fast: Callable) -> Iterator[Batch]:
+        """Chunks of whole lines through the compiled extractor; the lines it hands back take the Python path."""
+        stream = source.open()
+        limit = source.max_record_bytes
+        try:
+            try:
+                for offset, first_line, data, oversized in source.chunks(stream, BATCH_BYTES):
+                    batch = Batch()
+                    if oversized is not None:
+                        batch.records += 1
+                        self.quarantine(batch, source, oversized, oversized_reason(oversized, limit))
+                    else:
+                        rejected = extract_into(fast, data, limit, batch, self.time_formats, self.html_sources)
+                        units = [
+                            Unit(first_line + index, offset + start, bytes(data[start:end]), length=end - start)
+                            if end - start <= limit
+                            else Unit(first_line + index, offset + start,
+                                      bytes(data[start : start + QUARANTINE_RAW_LIMIT]), oversized=True,
+                                      length=end - start)  # fmt: skip
+                            for index, start, end in rejected
+                        ]
+                        batch.records -= len(units)  # _process counts them again
+                        if units:
+                            self._process(units, batch, source)
+                    batch.bytes_read = source.raw_position()
+                    yield batch
+            except TruncatedInput as exc:
+                batch = Batch()
+                self.quarantine(
+                    batch, source, None, f"compressed input is truncated or corrupt ({exc}); records before it were read",
+                    location="end of readable data",
+                )
+                yield batch
+        finally:
+            stream.close()
+        yield Batch(bytes_read=source.size)
+
     def _process(self, units: list[Unit], batch: Batch, source: InputFile) -> None:
         batch.records += len(units)
         good = []
@@ -176,7 +225,7 @@ class JsonReader(Reader):
                     continue
                 try:
                     extract(record, batch)
-                except MissingField:
+                except (MissingField, InvalidField):
                     # Perhaps another shape of this format (a search response, an array): the slow path knows.
                     self._process_one(unit, batch, source)
             else:
@@ -191,6 +240,8 @@ class JsonReader(Reader):
             self.extract(record, batch)
         except MissingField as exc:
             self.quarantine(batch, source, unit, f"missing required field: {exc}", location)
+        except InvalidField as exc:
+            self.quarantine(batch, source, unit, f"invalid field: {exc}", location)
 
     def _process_one(self, unit: Unit, batch: Batch, source: InputFile) -> None:
         data = unit.data

@@ -70,7 +70,7 @@ def to_timestamp(values: list, time_format: str) -> pa.Array:
         return pc.cast(pc.multiply(seconds, 1000.0), pa.int64(), safe=False).cast(TIMESTAMP)
     if time_format == EPOCH_MILLISECONDS:
         return pa.array(values, type=pa.int64()).cast(TIMESTAMP)
-    strings = pa.array(values, type=pa.string())
+    strings = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
     if time_format == TWITTER_V1_TIME:
         return _twitter_v1(strings)
     if time_format == ISO_TIME:
@@ -102,6 +102,8 @@ class Batch:
     urls: list[tuple] = field(default_factory=list)
     hashtags: list[tuple] = field(default_factory=list)
     quarantine: list[tuple] = field(default_factory=list)
+    # Whole Arrow tables of the canonical schema, from the compiled fast path (ingest/fast.py).
+    tables: list[tuple[TableSpec, pa.Table]] = field(default_factory=list)
     records: int = 0  # input records read (lines, array items, CSV rows), good or bad
     bytes_read: int = 0  # position in the (compressed) input after this batch
     notes: dict[str, int] = field(default_factory=dict)  # counted conditions that are not errors

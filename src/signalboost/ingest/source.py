@@ -114,6 +114,63 @@ class InputFile:
             yield Unit(line_no, offset, data, length=len(data))
             offset += len(data)
 
+    def chunks(self, stream: io.BufferedReader, size: int) -> Iterator[tuple[int, int, memoryview, Unit | None]]:
+        """Whole lines in pieces of about ``size`` bytes, as (offset, number of the first line, data, None).
+
+        A line longer than the record limit comes as (offset, line, empty, oversized Unit) without being held in
+        memory. When a compressed stream breaks, the lines read before the break come first, then TruncatedInput.
+        Each piece is read straight into a fresh buffer (one copy), and compressed streams are read 1 MB at a time
+        so that a break loses at most that much.
+        """
+        limit = self.max_record_bytes
+        step = 1024 * 1024 if self.compression else size
+        offset, line_no, pending, first = 0, 1, b"", True
+        while True:
+            buffer = bytearray(len(pending) + size)
+            buffer[: len(pending)] = pending
+            view = memoryview(buffer)
+            filled = len(pending)
+            try:
+                while filled < len(buffer) and (got := stream.readinto(view[filled : filled + step])):
+                    filled += got
+            except TruncatedInput:
+                if filled:
+                    yield offset, line_no, view[:filled], None
+                raise
+            if first:
+                first = False
+                if buffer.startswith(UTF8_BOM):
+                    buffer = buffer[3:]  # a copy, once per file
+                    view = memoryview(buffer)
+                    filled -= 3
+                    offset = 3
+            if filled == len(pending):  # end of stream
+                if pending:
+                    yield offset, line_no, view[:filled], None
+                return
+            cut = buffer.rfind(b"\n", 0, filled) + 1
+            if cut == 0:
+                pending = bytes(view[:filled])
+                if len(pending) > limit:
+                    kept, length = pending[:QUARANTINE_RAW_LIMIT], len(pending)
+                    pending = b""
+                    while more := stream.read(1024 * 1024):  # skip the rest of the line
+                        newline = more.find(b"\n")
+                        if newline >= 0:
+                            length += newline + 1
+                            pending = more[newline + 1 :]
+                            break
+                        length += len(more)
+                    yield offset, line_no, memoryview(b""), Unit(line_no, offset, kept, oversized=True, length=length)
+                    offset += length
+                    line_no += 1
+                continue
+            pending = bytes(view[cut:filled])
+            lines = buffer.count(b"\n", 0, cut)
+            yield offset, line_no, view[:cut], None
+            offset += cut
+            line_no += lines
+
     def document(self, stream: io.BufferedReader) -> Unit:
         """The whole stream as one unit (multi-line JSON); bounded by the record limit."""
         data = stream.read(self.max_record_bytes + 1)

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from .base import JsonReader, MissingField
+from .base import InvalidField, JsonReader, MissingField
 from .batch import TWITTER_V1_TIME, Batch
 from .source import InputFile, Unit
 from .text import normalise_url, source_client
@@ -66,6 +66,11 @@ class User(msgspec.Struct, gc=False):
 
 
 NO_USER = msgspec.Raw()
+
+
+def has_user(raw: msgspec.Raw) -> bool:
+    """``"user": null`` reads as no author, like any other null field."""
+    return bool(raw) and not (len(raw) == 4 and bytes(raw) == b"null")
 
 
 class Status(msgspec.Struct, gc=False):
@@ -144,7 +149,11 @@ class StatusExtractor:
         key = bytes(raw)
         seen = self._profiles.get(key)
         if seen is None:
-            row = user_row(self._user_decoder.decode(key), snapshot)
+            try:
+                user = self._user_decoder.decode(key)
+            except msgspec.ValidationError as exc:
+                raise InvalidField(f"user: {exc}") from None
+            row = user_row(user, snapshot)
             self._profiles[key] = [row, sortable_time(snapshot), snapshot]
             return row
         if snapshot is not None and snapshot != seen[2]:
@@ -167,7 +176,7 @@ class StatusExtractor:
         created_at = status.created_at
         if snapshot is None:
             snapshot = created_at
-        if status.user:
+        if has_user(status.user):
             profile = self.user(status.user, snapshot)
             account_id, username = profile[0], profile[2]
         else:
@@ -245,7 +254,7 @@ class StatusExtractor:
         return post_id, account_id
 
     def _username(self, status: Status, snapshot: str | None) -> str | None:
-        return self.user(status.user, snapshot)[2] if status.user else None
+        return self.user(status.user, snapshot)[2] if has_user(status.user) else None
 
 
 class TwitterV1StatusReader(JsonReader):
@@ -256,6 +265,8 @@ class TwitterV1StatusReader(JsonReader):
     record_type = Status
     alternate_types = (list[Status], SearchResponse)
     time_formats = {"created_at": TWITTER_V1_TIME, "snapshot_at": TWITTER_V1_TIME}
+    fast_extractor = "extract_v1_statuses"
+    html_sources = True
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

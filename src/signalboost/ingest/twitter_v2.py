@@ -262,6 +262,7 @@ class TwitterV2PageReader(JsonReader):
     description = "Twitter v2 response page"
     record_type = Page
     time_formats = {"created_at": ISO_TIME, "snapshot_at": ISO_TIME}
+    fast_extractor = "extract_v2_pages"
 
     def extract(self, page: Page, batch: Batch) -> None:
         note_errors(page.errors, batch)
@@ -292,6 +293,7 @@ class TwitterV2FlatReader(JsonReader):
     description = "Twitter v2 flattened tweet"
     record_type = Tweet
     time_formats = {"created_at": ISO_TIME, "snapshot_at": ISO_TIME}
+    fast_extractor = "extract_v2_flat"
 
     _empty: dict = {}
 
