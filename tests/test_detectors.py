@@ -203,3 +203,22 @@ def test_url_projection_links_accounts_sharing_links(case_of):
     }
     assert projection_edges(case, "url", max_accounts=2).empty is False
     assert set(projection_edges(case, "url", max_accounts=2)["shared"]) == {1}  # x.org/2 (3 accounts) left out
+
+
+def test_strongest_links_keeps_each_accounts_heaviest_and_ties():
+    import numpy as np
+
+    from signalboost.detect.amplifiers import strongest_links
+
+    # Account 0 links to 1..5 with weights 9, 7, 7, 3, 1; everyone else has a single link.
+    rows = np.array([0, 0, 0, 0, 0])
+    cols = np.array([1, 2, 3, 4, 5])
+    weights = np.array([9, 7, 7, 3, 1])
+    # With two partners, account 0 keeps 9 and both 7s (tied); accounts 4 and 5 keep their only link anyway.
+    assert strongest_links(rows, cols, weights, 2).tolist() == [0, 1, 2, 3, 4]
+    # A hub among hubs: links between two busy accounts go only when neither ranks them.
+    rows = np.array([0, 0, 0, 1, 1, 1, 0])
+    cols = np.array([2, 3, 4, 5, 6, 7, 1])
+    weights = np.array([5, 5, 5, 5, 5, 5, 1])
+    assert strongest_links(rows, cols, weights, 3).tolist() == [0, 1, 2, 3, 4, 5]
+    assert strongest_links(rows, cols, weights, 10).tolist() == list(range(7))
