@@ -34,6 +34,8 @@ from collections import Counter
 import igraph as ig
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from ..frames import epoch_seconds
@@ -80,6 +82,55 @@ def shannon_entropy(text: str) -> float:
         return 0.0
     size = len(text)
     return -sum(c / size * math.log2(c / size) for c in Counter(text).values()) + 0.0
+
+
+_ENTROPY_WIDTH = 64
+
+
+def shannon_entropies(texts: pd.Series) -> np.ndarray:
+    """``shannon_entropy`` of every string at once (numpy over code points); NaN for missing values.
+
+    Strings up to 64 code points (every Twitter handle) are laid out as a row of a code-point matrix, sorted, and
+    their runs counted; longer ones, and any holding a NUL, fall back to the scalar function.
+    """
+    values = texts.astype("object").to_numpy()
+    out = np.full(len(values), np.nan)
+    present = np.array([isinstance(value, str) for value in values], dtype=bool)
+    strings = values[present].astype(str)
+    if len(strings) == 0:
+        return out
+    lengths = np.char.str_len(strings)
+    wide = lengths > _ENTROPY_WIDTH
+    narrow = strings[~wide].astype(f"<U{_ENTROPY_WIDTH}")
+    codes = narrow.view(np.uint32).reshape(len(narrow), _ENTROPY_WIDTH)
+    codes = np.sort(codes, axis=1)
+    valid = codes != 0
+    starts = valid.copy()
+    starts[:, 1:] &= codes[:, 1:] != codes[:, :-1]
+    run = np.cumsum(starts, axis=1) - 1
+    rows = np.broadcast_to(np.arange(len(codes))[:, None], codes.shape)
+    counts = np.bincount((rows * _ENTROPY_WIDTH + run)[valid], minlength=len(codes) * _ENTROPY_WIDTH)
+    counts = counts.reshape(len(codes), _ENTROPY_WIDTH).astype(float)
+    size = valid.sum(axis=1).astype(float)
+    p = counts / np.maximum(size, 1.0)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(counts > 0, p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+    entropy = -terms.sum(axis=1) + 0.0
+    # A NUL code point is indistinguishable from padding in the matrix: those few go through the scalar path.
+    has_nul = size != lengths[~wide]
+    entropy[has_nul] = [shannon_entropy(text) for text in strings[~wide][has_nul]]
+    result = np.empty(len(strings))
+    result[~wide] = entropy
+    result[wide] = [shannon_entropy(text) for text in strings[wide]]
+    out[present] = result
+    return out
+
+
+def is_in(values, allowed) -> np.ndarray:
+    """``values.isin(allowed)`` through Arrow's hash set: pandas' string-array isin walks Python objects."""
+    needles = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    haystack = pa.array(np.asarray(allowed, dtype=object), type=pa.string(), from_pandas=True)
+    return pc.is_in(needles, value_set=haystack).to_numpy(zero_copy_only=False)
 
 
 def creation_burst(created_at: pd.Series, *, bucket_s: float = 3600.0) -> np.ndarray:
@@ -152,7 +203,7 @@ def profile_features(accounts: pd.DataFrame, *, reference_time: pd.Timestamp | N
     out["verified"] = np.where(has_profile, _flag(frame["verified"]), np.nan)
     named = (names != "").to_numpy()
     out["username_length"] = np.where(named, names.str.len().to_numpy(dtype=float), np.nan)
-    out["username_entropy"] = np.where(named, names.map(shannon_entropy).to_numpy(dtype=float), np.nan)
+    out["username_entropy"] = np.where(named, shannon_entropies(names), np.nan)
     digits = names.str.count(r"\d").to_numpy(dtype=float)
     out["username_digit_share"] = np.where(named, digits / np.maximum(names.str.len().to_numpy(dtype=float), 1), np.nan)
     out["creation_burst"] = creation_burst(frame["created_at"])
@@ -160,9 +211,16 @@ def profile_features(accounts: pd.DataFrame, *, reference_time: pd.Timestamp | N
 
 
 def _normalised_text(text: pd.Series) -> pd.Series:
-    cleaned = text.astype("object").fillna("").astype(str).str.lower()
-    cleaned = cleaned.str.replace(r"https?://\S+|@\w+|\d+", "", regex=True)
-    return cleaned.str.replace(r"\W+", " ", regex=True).str.strip()
+    """Lower-cased text without links, handles and digits, runs of non-word characters as one space.
+
+    Done by Arrow's RE2 over the whole column; the classes are spelt in Unicode terms (\\pL, \\pN) because
+    RE2's \\w and \\d are ASCII-only, unlike Python's.
+    """
+    values = pa.array(text.astype("object").to_numpy(), type=pa.string(), from_pandas=True).fill_null("")
+    cleaned = pc.utf8_lower(values)
+    cleaned = pc.replace_substring_regex(cleaned, r"https?://[^\s\p{Z}]+|@[\pL\pN_]+|\p{Nd}+", "")
+    cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(cleaned, r"[^\pL\pN_]+", " "))
+    return pd.Series(cleaned.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
 
 
 def behaviour_features(posts: pd.DataFrame, urls: pd.DataFrame | None = None,
@@ -216,7 +274,7 @@ def behaviour_features(posts: pd.DataFrame, urls: pd.DataFrame | None = None,
     out["reply_share"] = share(kind == "reply")
     out["quote_share"] = share(kind == "quote")
     if urls is not None and len(urls):
-        out["url_share"] = share(frame["post_id"].isin(set(urls["post_id"].astype(str))).to_numpy())
+        out["url_share"] = share(is_in(frame["post_id"], urls["post_id"].astype(str).unique()))
     else:
         out["url_share"] = 0.0
     t = frame["t"].to_numpy()
@@ -435,7 +493,7 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
     index = profile.index.union(behaviour.index)
     features = pd.concat([profile.reindex(index), behaviour.reindex(index), graph.reindex(index)], axis=1)
     # An account that posted but is in no edge has degree 0; a profile-only input has no graph at all (NaN).
-    posted = features.index.isin(behaviour.index)
+    posted = is_in(features.index, behaviour.index)
     for column in ("in_degree", "out_degree") + (("in_amplifier_cluster", "in_automated_cluster") if amplifiers else ()):
         features.loc[posted, column] = features.loc[posted, column].fillna(0.0)
     usernames = pd.concat([accounts[["account_id", "username"]], posts[["account_id", "username"]]

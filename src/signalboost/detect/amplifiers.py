@@ -151,14 +151,17 @@ def strongest_links(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, max
     if links == 0 or degree.max() <= max_partners:
         return np.arange(links)
     both = np.concatenate([weights, weights])
+    busy = degree > max_partners
+    on_busy = busy[ends]
+    busy_ends, busy_weights = ends[on_busy], both[on_busy]  # only busy accounts need a cut
     low = np.zeros(len(degree), dtype=np.int64)  # at least max_partners links weigh >= low (for busy accounts)
-    high = np.full(len(degree), int(both.max()) + 1, dtype=np.int64)  # fewer weigh >= high
+    high = np.where(busy, int(both.max()) + 1, 1).astype(np.int64)  # fewer weigh >= high
     while np.any(high - low > 1):
         middle = (low + high) // 2
-        enough = np.bincount(ends, weights=both >= middle[ends], minlength=len(degree)) >= max_partners
+        heavy = np.bincount(busy_ends, weights=busy_weights >= middle[busy_ends], minlength=len(degree))
+        enough = heavy >= max_partners
         low, high = np.where(enough, middle, low), np.where(enough, high, middle)
-    cut = np.where(degree > max_partners, low, 0)
-    kept_end = both >= cut[ends]
+    kept_end = both >= low[ends]
     return np.flatnonzero(kept_end[:links] | kept_end[links:])
 
 
