@@ -166,3 +166,28 @@ def test_fast_path_hands_back_exactly_what_it_cannot_read():
     # array, invalid UTF-8, an invalid literal, a cut-off line, a bare number
     assert rejected == [2, 3, 5, 12, 13, 14, 15, 16, 17, 18, 20]
     assert notes == {"withheld posts": 1}
+
+
+ISO_TIMES = [
+    "2017-05-05T18:00:00.000Z", "2017-05-05T18:00:00Z", "2017-05-05T18:00:04.950000+00:00",
+    "2017-05-05T18:00:04.950123+02:30", "2016-02-29T23:59:59-05:00", "2017-02-29T10:00:00.000Z",
+    "2017-05-05T18:00:00.1Z", "2017-05-05 18:00:00", "2017-05-05T25:00:00Z", "yesterday", "",
+]  # fmt: skip
+V1_TIMES = [
+    "Fri May 05 18:00:00 +0000 2017", "Mon Feb 29 12:00:00 +0000 2016", "Fri Feb 29 12:00:00 +0000 2017",
+    "Xyz May 05 18:00:00 +0000 2017", "Fri May 05 18:00:00 +0200 2017", "Fri May 5 18:00:00 +0000 2017", "",
+]  # fmt: skip
+
+
+def test_times_parsed_in_the_extension_agree_with_arrow(tmp_path, monkeypatch):
+    # The extension parses the common shapes itself and passes every other one to Arrow; both must agree.
+    flat = [json.dumps({"id": str(i), "text": "t", "author_id": "1", "created_at": value,
+                        "__twarc": {"retrieved_at": value}}) for i, value in enumerate(ISO_TIMES)]  # fmt: skip
+    v1 = [json.dumps({"id_str": str(100 + i), "text": "t", "created_at": value,
+                      "user": {"id_str": "1", "created_at": value}}) for i, value in enumerate(V1_TIMES)]  # fmt: skip
+    (tmp_path / "flat.jsonl").write_text("\n".join(flat) + "\n")
+    (tmp_path / "v1.jsonl").write_text("\n".join(v1) + "\n")
+    for name in ("flat.jsonl", "v1.jsonl"):
+        fast_case, python_case = ingest_both(tmp_path / name.split(".")[0], monkeypatch, tmp_path / name)
+        assert_same_cases(fast_case, python_case)
+        assert fast_case.posts["created_at"].notna().sum() >= 3

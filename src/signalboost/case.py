@@ -135,7 +135,8 @@ class Case:
         if not path.exists():
             schema = spec.schema if columns is None else pa.schema([spec.schema.field(c) for c in columns])
             return schema.empty_table()
-        return pq.read_table(path, columns=columns)
+        # One chunk per column: pandas' Arrow-backed take, factorize and comparisons pay per chunk.
+        return pq.read_table(path, columns=columns).combine_chunks()
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """A canonical table as a DataFrame (nullable Arrow-backed dtypes, UTC timestamps)."""

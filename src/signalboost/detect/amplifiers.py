@@ -114,22 +114,28 @@ def coaction_matrix(
     items = shares["item"].astype("category").cat.codes.to_numpy().astype(np.int64)
     times = shares["t"].to_numpy(dtype=float)
     result = None
+    accounts_n = len(accounts.cat.categories)
     for offset in (0.0, window_s / 2):
         slots = np.floor((times + offset) / window_s).astype(np.int64)
         keys = _pair_codes(items, slots)
-        matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, keys)),
-                                   shape=(len(accounts.cat.categories), int(keys.max()) + 1 if len(keys) else 0))
-        matrix.data[:] = 1.0  # an account sharing an item twice in one slot is one event
-        matrix = matrix.tocsr()
-        matrix.sum_duplicates()
-        matrix.data[:] = 1.0
+        if len(keys) == 0:
+            product = sparse.csr_matrix((accounts_n, accounts_n), dtype=np.float32)
+            result = product if result is None else result.maximum(product)
+            continue
+        # An account sharing an item twice in one slot is one event: one entry per (account, slot key).
+        span = int(keys.max()) + 1
+        events = np.unique(rows.astype(np.int64) * span + keys)
+        event_rows, event_keys = events // span, events % span
         # Slots with a single account contribute nothing but diagonal entries; drop them before the product.
-        column_counts = np.asarray(matrix.sum(axis=0)).ravel()
-        matrix = matrix[:, np.flatnonzero(column_counts >= 2)]
+        shared = np.bincount(event_keys)[event_keys] >= 2
+        event_rows, event_keys = event_rows[shared], event_keys[shared]
         # An account with fewer shared slots than min_coactions cannot reach the threshold with anyone; dropping
         # it first keeps a viral organic cascade (thousands of one-off retweeters per slot) out of the product.
-        row_counts = np.asarray(matrix.sum(axis=1)).ravel()
-        matrix = sparse.diags((row_counts >= min_coactions).astype(np.float32)) @ matrix
+        active = np.bincount(event_rows, minlength=accounts_n)[event_rows] >= min_coactions
+        event_rows, event_keys = event_rows[active], event_keys[active]
+        columns, event_columns = np.unique(event_keys, return_inverse=True)
+        matrix = sparse.csr_matrix((np.ones(len(event_rows), dtype=np.float32), (event_rows, event_columns.ravel())),
+                                   shape=(accounts_n, len(columns)))  # fmt: skip
         product = (matrix @ matrix.T).tocsr()
         result = product if result is None else result.maximum(product)
     # Subtracting the diagonal is one vectorised pass; setdiag(0) on a CSR of millions of entries is not.
@@ -150,15 +156,16 @@ def strongest_links(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, max
     degree = np.bincount(ends) if links else np.zeros(0, dtype=np.int64)
     if links == 0 or degree.max() <= max_partners:
         return np.arange(links)
-    both = np.concatenate([weights, weights])
+    both = np.concatenate([weights, weights]).astype(np.int32)
     busy = degree > max_partners
     on_busy = busy[ends]
-    busy_ends, busy_weights = ends[on_busy], both[on_busy]  # only busy accounts need a cut
-    low = np.zeros(len(degree), dtype=np.int64)  # at least max_partners links weigh >= low (for busy accounts)
-    high = np.where(busy, int(both.max()) + 1, 1).astype(np.int64)  # fewer weigh >= high
+    # Only busy accounts need a cut; int32 halves the memory each pass streams through.
+    busy_ends, busy_weights = ends[on_busy].astype(np.int32), both[on_busy]
+    low = np.zeros(len(degree), dtype=np.int32)  # at least max_partners links weigh >= low (for busy accounts)
+    high = np.where(busy, int(both.max()) + 1, 1).astype(np.int32)  # fewer weigh >= high
     while np.any(high - low > 1):
         middle = (low + high) // 2
-        heavy = np.bincount(busy_ends, weights=busy_weights >= middle[busy_ends], minlength=len(degree))
+        heavy = np.bincount(busy_ends[busy_weights >= middle[busy_ends]], minlength=len(degree))
         enough = heavy >= max_partners
         low, high = np.where(enough, middle, low), np.where(enough, high, middle)
     kept_end = both >= low[ends]
