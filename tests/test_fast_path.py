@@ -158,8 +158,8 @@ def test_hostile_v2_lines(tmp_path, monkeypatch):
 def test_fast_path_hands_back_exactly_what_it_cannot_read():
     lines = hostile_v1_lines()
     chunk = b"\n".join(lines) + b"\n"
-    _, rejected, notes, records = fast.extractor("extract_v1_statuses")(chunk, 1 << 20)
-    assert records == len(lines)
+    _, rejected, notes, records, newlines = fast.extractor("extract_v1_statuses")(chunk, 1 << 20)
+    assert records == newlines == len(lines)
     assert [chunk[start:end] for _, start, end in rejected] == [lines[index] + b"\n" for index, _, _ in rejected]
     rejected = [index for index, _, _ in rejected]
     # wrong type in user, number as text, no id, null list, embedded status without id, a stream notice, an
@@ -191,3 +191,18 @@ def test_times_parsed_in_the_extension_agree_with_arrow(tmp_path, monkeypatch):
         fast_case, python_case = ingest_both(tmp_path / name.split(".")[0], monkeypatch, tmp_path / name)
         assert_same_cases(fast_case, python_case)
         assert fast_case.posts["created_at"].notna().sum() >= 3
+
+
+def test_line_numbers_and_offsets_hold_across_chunks(tmp_path, monkeypatch):
+    from signalboost.ingest import base
+
+    monkeypatch.setattr(base, "BATCH_BYTES", 2000)  # a few lines a chunk
+    lines = hostile_v1_lines()[:2] * 30
+    lines[36] = b'{"id_str": "9", "text": '  # line 37
+    lines[40] = b""  # a blank line 41 is skipped, not counted
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    fast_case, python_case = ingest_both(tmp_path, monkeypatch, path)
+    assert_same_cases(fast_case, python_case)
+    bad = fast_case.quarantine.iloc[0]
+    assert bad["line"] == 37 and bad["offset"] == sum(len(line) + 1 for line in lines[:36])

@@ -117,20 +117,34 @@ def _sha256(path: Path) -> str:
 
 
 class _Stage:
-    """Parquet writers, one per table, for the rows of this ingest before they are merged."""
+    """The rows of this ingest before they are merged: kept in memory up to ``memory_limit`` bytes, beyond that
+    spilled to one Parquet file per table, so a large ingest stays bounded and a small one skips the disk."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, memory_limit: int = 1 << 30):
         self.directory = directory
+        self.memory_limit = memory_limit
+        self.held: dict[str, list[pa.Table]] = {}
+        self.held_bytes = 0
         self.writers: dict[str, pq.ParquetWriter] = {}
 
     def write(self, name: str, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
-        writer = self.writers.get(name)
-        if writer is None:
-            writer = pq.ParquetWriter(self.directory / f"{name}.parquet", table.schema, compression="lz4")
-            self.writers[name] = writer
-        writer.write_table(table)
+        self.held.setdefault(name, []).append(table)
+        self.held_bytes += table.nbytes
+        if self.held_bytes > self.memory_limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        for name, tables in self.held.items():
+            writer = self.writers.get(name)
+            if writer is None:
+                writer = pq.ParquetWriter(self.directory / f"{name}.parquet", tables[0].schema, compression="lz4")
+                self.writers[name] = writer
+            for table in tables:
+                writer.write_table(table)
+        self.held.clear()
+        self.held_bytes = 0
 
     def close(self) -> None:
         for writer in self.writers.values():
@@ -138,7 +152,9 @@ class _Stage:
 
     def read(self, name: str) -> pa.Table | None:
         path = self.directory / f"{name}.parquet"
-        return pq.read_table(path) if path.exists() else None
+        parts = [pq.read_table(path)] if path.exists() else []
+        parts += self.held.get(name, [])
+        return pa.concat_tables(parts) if parts else None
 
 
 def _progress(total: int, quiet: bool):

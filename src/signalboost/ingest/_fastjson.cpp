@@ -1317,7 +1317,7 @@ bool blank(const char* data, size_t size) {  // the Python readers skip short al
 }
 
 // extract_*(chunk: bytes of whole lines, max_record: int)
-//   -> (tables, rejected [(line index in chunk, start, end)], notes, records)
+//   -> (tables, rejected [(line index in chunk, start, end)], notes, records, newlines)
 PyObject* extract(PyObject* args, Format format) {
   Py_buffer input;
   Py_ssize_t max_record;
@@ -1336,7 +1336,7 @@ PyObject* extract(PyObject* args, Format format) {
     Py_ssize_t line, start, end;
   };
   std::vector<Rejected> rejected;
-  long records = 0;
+  long records = 0, newlines = 0;
   simdjson::dom::parser parser;
   try {
     Py_ssize_t line = -1;
@@ -1344,6 +1344,7 @@ PyObject* extract(PyObject* args, Format format) {
     while (start < length) {
       const char* newline = static_cast<const char*>(std::memchr(chunk.data() + start, '\n', length - start));
       size_t end = newline ? static_cast<size_t>(newline - chunk.data()) + 1 : length;
+      newlines += newline != nullptr;
       size_t size = end - start;
       ++line;
       size_t here = start;
@@ -1394,7 +1395,7 @@ PyObject* extract(PyObject* args, Format format) {
     PyDict_SetItemString(out_notes, note.c_str(), value);
     Py_DECREF(value);
   }
-  return Py_BuildValue("(NNNl)", out_tables, out_rejected, out_notes, records);
+  return Py_BuildValue("(NNNll)", out_tables, out_rejected, out_notes, records, newlines);
 }
 
 PyObject* extract_v1_statuses(PyObject*, PyObject* args) { return extract(args, V1_STATUS); }

@@ -171,15 +171,19 @@ class JsonReader(Reader):
         """Chunks of whole lines through the compiled extractor; the lines it hands back take the Python path."""
         stream = source.open()
         limit = source.max_record_bytes
+        first_line = 1
         try:
             try:
-                for offset, first_line, data, oversized in source.chunks(stream, BATCH_BYTES):
+                for offset, data, oversized in source.chunks(stream, BATCH_BYTES):
                     batch = Batch()
                     if oversized is not None:
                         batch.records += 1
+                        oversized = oversized._replace(line=first_line)
                         self.quarantine(batch, source, oversized, oversized_reason(oversized, limit))
+                        first_line += 1
                     else:
-                        rejected = extract_into(fast, data, limit, batch, self.time_formats, self.html_sources)
+                        rejected, newlines = extract_into(fast, data, limit, batch, self.time_formats,
+                                                          self.html_sources)  # fmt: skip
                         units = [
                             Unit(first_line + index, offset + start, bytes(data[start:end]), length=end - start)
                             if end - start <= limit
@@ -191,6 +195,7 @@ class JsonReader(Reader):
                         batch.records -= len(units)  # _process counts them again
                         if units:
                             self._process(units, batch, source)
+                        first_line += newlines
                     batch.bytes_read = source.raw_position()
                     yield batch
             except TruncatedInput as exc:

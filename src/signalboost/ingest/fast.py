@@ -108,12 +108,13 @@ def twitter_tables(raw: dict, time_formats: dict[str, str], html_sources: bool) 
 
 
 def extract_into(function: Callable, chunk: bytes, max_record: int, batch: Batch, time_formats: dict[str, str],
-                 html_sources: bool) -> list[tuple[int, int, int]]:  # fmt: skip
+                 html_sources: bool) -> tuple[list[tuple[int, int, int]], int]:  # fmt: skip
     """Run the compiled extractor over a chunk of whole lines, adding its tables, notes and record count to
-    ``batch``; returns the lines it left to the Python reader as (line index in chunk, start, end)."""
-    raw, rejected, notes, records = function(chunk, max_record)
+    ``batch``; returns the lines it left to the Python reader as (line index in chunk, start, end), and the
+    number of newlines in the chunk."""
+    raw, rejected, notes, records, newlines = function(chunk, max_record)
     batch.records += records
     batch.tables.extend(twitter_tables(raw, time_formats, html_sources))
     for what, count in notes.items():
         batch.note(what, count)
-    return rejected
+    return rejected, newlines

@@ -114,17 +114,17 @@ class InputFile:
             yield Unit(line_no, offset, data, length=len(data))
             offset += len(data)
 
-    def chunks(self, stream: io.BufferedReader, size: int) -> Iterator[tuple[int, int, memoryview, Unit | None]]:
-        """Whole lines in pieces of about ``size`` bytes, as (offset, number of the first line, data, None).
+    def chunks(self, stream: io.BufferedReader, size: int) -> Iterator[tuple[int, memoryview, Unit | None]]:
+        """Whole lines in pieces of about ``size`` bytes, as (offset, data, None); the caller numbers the lines.
 
-        A line longer than the record limit comes as (offset, line, empty, oversized Unit) without being held in
-        memory. When a compressed stream breaks, the lines read before the break come first, then TruncatedInput.
+        A line longer than the record limit comes as (offset, empty, oversized Unit with line 0) without being held
+        in memory. When a compressed stream breaks, the lines read before the break come first, then TruncatedInput.
         Each piece is read straight into a fresh buffer (one copy), and compressed streams are read 1 MB at a time
         so that a break loses at most that much.
         """
         limit = self.max_record_bytes
         step = 1024 * 1024 if self.compression else size
-        offset, line_no, pending, first = 0, 1, b"", True
+        offset, pending, first = 0, b"", True
         while True:
             buffer = bytearray(len(pending) + size)
             buffer[: len(pending)] = pending
@@ -135,7 +135,7 @@ class InputFile:
                     filled += got
             except TruncatedInput:
                 if filled:
-                    yield offset, line_no, view[:filled], None
+                    yield offset, view[:filled], None
                 raise
             if first:
                 first = False
@@ -146,7 +146,7 @@ class InputFile:
                     offset = 3
             if filled == len(pending):  # end of stream
                 if pending:
-                    yield offset, line_no, view[:filled], None
+                    yield offset, view[:filled], None
                 return
             cut = buffer.rfind(b"\n", 0, filled) + 1
             if cut == 0:
@@ -161,15 +161,12 @@ class InputFile:
                             pending = more[newline + 1 :]
                             break
                         length += len(more)
-                    yield offset, line_no, memoryview(b""), Unit(line_no, offset, kept, oversized=True, length=length)
+                    yield offset, memoryview(b""), Unit(0, offset, kept, oversized=True, length=length)
                     offset += length
-                    line_no += 1
                 continue
             pending = bytes(view[cut:filled])
-            lines = buffer.count(b"\n", 0, cut)
-            yield offset, line_no, view[:cut], None
+            yield offset, view[:cut], None
             offset += cut
-            line_no += lines
 
     def document(self, stream: io.BufferedReader) -> Unit:
         """The whole stream as one unit (multi-line JSON); bounded by the record limit."""
