@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,11 +162,18 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
                          communities=community_table, bot_scores=bot_scores)  # fmt: skip
 
 
+def _import_later_stages() -> None:
+    import lightgbm  # noqa: F401
+
+
 def investigate(inputs, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
                 quiet: bool = True, **ingest_options) -> Investigation:  # fmt: skip
     """Ingest ``inputs`` into ``out_dir/case`` and run :func:`analyse` there."""
     out = Path(out_dir)
     started = time.perf_counter()
+    # LightGBM (with scikit-learn) takes seconds to import; the ingest's compiled parser and Arrow leave the
+    # interpreter free, so the bot stage's import happens on the other core meanwhile.
+    threading.Thread(target=_import_later_stages, daemon=True).start()
     report = ingest(inputs, out / "case", quiet=quiet, **ingest_options)
     timings = {"ingest": round(time.perf_counter() - started, 3)}
     result = analyse(Case.open(out / "case"), out, seed=seed, window_s=window_s, timings=timings)

@@ -1338,6 +1338,9 @@ PyObject* extract(PyObject* args, Format format) {
   std::vector<Rejected> rejected;
   long records = 0, newlines = 0;
   simdjson::dom::parser parser;
+  std::string failure;
+  // Nothing below touches a Python object until the results are built, so other threads may run meanwhile.
+  Py_BEGIN_ALLOW_THREADS
   try {
     Py_ssize_t line = -1;
     size_t start = 0;
@@ -1381,7 +1384,12 @@ PyObject* extract(PyObject* args, Format format) {
     }
     v1.flush_profiles();
   } catch (const std::exception& exc) {
-    PyErr_SetString(PyExc_RuntimeError, exc.what());
+    failure = exc.what();
+    if (failure.empty()) failure = "compiled JSON extractor failed";
+  }
+  Py_END_ALLOW_THREADS
+  if (!failure.empty()) {
+    PyErr_SetString(PyExc_RuntimeError, failure.c_str());
     return nullptr;
   }
   PyObject* out_tables = tables.to_python();
