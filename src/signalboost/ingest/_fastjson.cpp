@@ -387,19 +387,25 @@ struct TwitterTables {
 
   Table* all[5] = {&accounts, &posts, &interactions, &urls, &hashtags};
 
+  // Notes of the line being read; they join `notes` only when the line is taken.
+  std::map<std::string, long> line_notes;
+
   struct Mark {
     size_t sizes[5];
-    std::map<std::string, long> notes;
   };
-  Mark mark() const {
+  Mark mark() {
     Mark m;
     for (int t = 0; t < 5; ++t) m.sizes[t] = all[t]->size();
-    m.notes = notes;
+    line_notes.clear();
     return m;
+  }
+  void commit_line() {
+    for (const auto& [note, n] : line_notes) notes[note] += n;
+    line_notes.clear();
   }
   void rollback(const Mark& m) {
     for (int t = 0; t < 5; ++t) all[t]->truncate(m.sizes[t]);
-    notes = m.notes;
+    line_notes.clear();
   }
 
   void interaction(const OStr& post, const char* kind, int32_t position, const OStr& source, const OStr& target,
@@ -895,7 +901,7 @@ struct V1Extractor {
     out.p_withheld.boolean(withheld);
     out.p_in_collection.boolean(in_collection);
     out.p_snapshot.time(snapshot);
-    if (withheld) out.notes["withheld posts"] += 1;
+    if (withheld) out.line_notes["withheld posts"] += 1;
     return {post_id, account_id};
   }
 
@@ -1195,7 +1201,7 @@ struct V2Extractor {
         ++position;
       }
     }
-    if (t.withheld) out.notes["withheld posts"] += 1;
+    if (t.withheld) out.line_notes["withheld posts"] += 1;
     out.p_id.str(post_id);
     out.p_account.str(account_id);
     out.p_username.str(username);
@@ -1274,7 +1280,7 @@ struct V2Extractor {
       std::string note = "API errors: ";
       note.append(title.truthy() ? title.v : "untitled").append(" (");
       note.append(resource.truthy() ? resource.v : "unknown resource").append(")");
-      out.notes[note] += 1;
+      out.line_notes[note] += 1;
     }
     if (!has_data) {
       if (errors.empty()) throw Reject{};
@@ -1375,6 +1381,7 @@ PyObject* extract(PyObject* args, Format format) {
           case V2_PAGE: v2.page(doc); break;
           case V2_FLAT: v2.flat(doc); break;
         }
+        tables.commit_line();
       } catch (const Reject&) {
         tables.rollback(mark);
         v1.undo_line(profiles_before);
