@@ -152,6 +152,12 @@ def test_coaction_window_estimate():
     # x at 0, 2, 4, 6 s (a, b, c, d): 4 s slots meet a-b and c-d, the grid shifted by 2 s meets b-c; pairs 4 s
     # apart (a-c, b-d) fall in no common slot. y: a and b 3 s apart share slot [0, 4), so a-b co-acted twice.
     assert pairs == {("a", "b"): 2, ("b", "c"): 1, ("c", "d"): 1}
+    # With a threshold of 2 only a-b is kept: weak pairs never reach the result.
+    strong, names = coaction_matrix(shares, window_s=4, min_coactions=2)
+    coo = strong.tocoo()
+    assert {(names[i], names[j]): int(v) for i, j, v in zip(coo.row, coo.col, coo.data, strict=True) if i < j} == {
+        ("a", "b"): 2
+    }
 
 
 def test_communities_two_cliques(case_of):

@@ -106,3 +106,54 @@ def test_demo_command(tmp_path):
     assert result.exit_code == 0, result.output
     assert "catalyst #1" in result.output and "automated" in result.output
     assert (tmp_path / "demo" / "catalysts.csv").exists()
+
+
+def test_second_process_gives_the_serial_results(campaign, tmp_path):
+    """The case-only stages run in a second process by default; a serial run must write the same files."""
+    result, _, folder = campaign
+    assert result.summary["stages_in_second_process"] == ["amplifiers", "bot_evidence"]
+    inputs = [folder / "input" / "tweets_v2.jsonl", *sorted((folder / "input" / "pol" / "thread").glob("*.json"))]
+    serial = investigate(inputs, tmp_path / "serial", seed=3, parallel=False)
+    assert serial.summary["stages_in_second_process"] == []
+    for name in ("catalysts.csv", "accounts.csv", "amplifier_clusters.csv", "amplifier_members.csv",
+                 "communities.csv", "bot_scores.csv", "crossplatform_links.csv", "bridges.csv"):  # fmt: skip
+        assert (tmp_path / "serial" / name).read_bytes() == (folder / "out" / name).read_bytes(), name
+
+
+def test_a_failing_stage_in_the_second_process_is_reported(tmp_path):
+    """A stage that raises in the second process raises in the caller, with the stage's own traceback."""
+    from signalboost.investigate import SecondCore, SecondProcessFailed
+
+    worker = SecondCore()
+    try:
+        worker.submit(str(tmp_path / "no-such-case"), None, 0)
+        with pytest.raises(SecondProcessFailed, match="is not a signalboost case"):
+            worker.result()
+    finally:
+        worker.close()
+    assert worker.process.returncode == 0
+
+
+def test_a_dead_second_process_leaves_its_stages_to_the_caller(campaign, tmp_path):
+    """When the second process dies (killed, out of memory), analyse runs its stages itself: same results."""
+    from signalboost.case import Case
+    from signalboost.investigate import SecondCore, analyse
+
+    result, _, folder = campaign
+    worker = SecondCore()
+    worker.process.kill()
+    worker.process.wait()
+    again = analyse(Case.open(folder / "out" / "case"), tmp_path / "again", seed=3, worker=worker)
+    assert again.summary["stages_in_second_process"] == []
+    for name in ("catalysts.csv", "accounts.csv", "amplifier_clusters.csv", "bot_scores.csv"):
+        assert (tmp_path / "again" / name).read_bytes() == (folder / "out" / name).read_bytes(), name
+
+
+def test_cli_investigate_serial(campaign, tmp_path):
+    result, _, folder = campaign
+    run = CliRunner().invoke(cli, ["investigate", "--case", str(folder / "out" / "case"), "--out",
+                                   str(tmp_path / "serial"), "--serial", "--seed", "3", "-q"])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    summary = json.loads((tmp_path / "serial" / "summary.json").read_text())
+    assert summary["stages_in_second_process"] == []
+    assert (tmp_path / "serial" / "catalysts.csv").read_bytes() == (folder / "out" / "catalysts.csv").read_bytes()

@@ -330,9 +330,12 @@ def _report_investigation(result) -> None:
 @click.option("--window", "window_s", type=click.FloatRange(min=0, min_open=True),
               help="Co-action window in seconds (default: estimated).")  # fmt: skip
 @click.option("--board", help="4chan board for thread files whose path does not name one.")
+@click.option("--serial", is_flag=True,
+              help="Run every stage in this process (default: amplifier clusters and bot evidence run in a second "
+                   "process when there is more than one CPU; the results are the same).")  # fmt: skip
 @seed_option
 @click.option("--quiet", "-q", is_flag=True)
-def investigate_command(inputs, out_dir, case_dir, window_s, board, seed, quiet):
+def investigate_command(inputs, out_dir, case_dir, window_s, board, serial, seed, quiet):
     """Ingest INPUTS and run every detector: catalysts, amplifier clusters, cross-platform links, communities.
 
     Writes catalysts.csv, accounts.csv, amplifier_clusters.csv, crossplatform_links.csv and summary.json (plus
@@ -344,14 +347,15 @@ def investigate_command(inputs, out_dir, case_dir, window_s, board, seed, quiet)
         if inputs:
             raise click.BadParameter("give INPUTS or --case, not both", param_hint="--case")
         try:
-            result = analyse(Case.open(case_dir), out_dir, seed=seed, window_s=window_s)
+            result = analyse(Case.open(case_dir), out_dir, seed=seed, window_s=window_s,
+                             parallel=False if serial else None)  # fmt: skip
         except CaseError as exc:
             raise click.ClickException(str(exc)) from exc
     else:
         if not inputs:
             raise click.UsageError("give INPUT files or directories, or --case DIR")
         result = investigate(inputs, out_dir, seed=seed, window_s=window_s, quiet=quiet, board=board,
-                             on_file=lambda r: _echo_file(r, quiet))  # fmt: skip
+                             parallel=False if serial else None, on_file=lambda r: _echo_file(r, quiet))  # fmt: skip
         if not result.ingest_report.usable:
             raise click.ClickException("nothing usable was read from the inputs")
     if not quiet:

@@ -13,11 +13,16 @@ ingested Parquet case).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +30,7 @@ import pandas as pd
 
 from .bots import label_groups
 from .bots.evaluate import score_case
+from .bots.features import case_evidence
 from .case import Case
 from .detect import cross_platform_links, find_amplifier_clusters, find_communities, rank_catalysts
 from .graph import account_edges, build_graph
@@ -60,28 +66,141 @@ def retweet_pagerank(edges: pd.DataFrame) -> pd.Series:
     return pd.Series(scores, index=graph.vs["name"])
 
 
+def _timed(timings: dict, stage: str, func, *args, **kwargs):
+    started = time.perf_counter()
+    result = func(*args, **kwargs)
+    timings[stage] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _case_only_stages(case_path: str, window_s: float | None, seed: int) -> tuple:
+    """The stages that read nothing but the case: amplifier clusters and the bot model's case evidence."""
+    case = Case.open(case_path)
+    timings: dict = {}
+    amplifiers = _timed(timings, "amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
+    evidence = _timed(timings, "bot_evidence", case_evidence, case)
+    return amplifiers, evidence, timings
+
+
+class SecondProcessFailed(RuntimeError):
+    """A stage in the second process raised; the message carries its traceback."""
+
+
+def _second_process(read_fd: int, write_fd: int) -> None:
+    """The second process's main: one task in, its results (or the traceback) out."""
+    import lightgbm  # noqa: F401  (not used here, but it brings scikit-learn and SciPy, which the stages use)
+
+    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    try:
+        task = inbox.recv()
+    except EOFError:  # the parent finished without a task for it
+        return
+    try:
+        reply = ("done", _case_only_stages(*task))
+    except BaseException:  # noqa: BLE001  (handed to the parent, which raises it)
+        reply = ("failed", traceback.format_exc())
+    outbox.send(reply)
+
+
+_SECOND_PROCESS_MAIN = (
+    "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
+    "from signalboost.investigate import _second_process; _second_process(int(sys.argv[2]), int(sys.argv[3]))"
+)
+
+
+class SecondCore:
+    """A second Python process that runs the case-only stages beside the graph stages.
+
+    Every detector seeds its own random state, and the stages run in a process of their own (igraph's Leiden
+    draws from Python's ``random``, so threads would interleave their draws): results are the same as a serial
+    run, which ``tests/test_simulation.py`` checks. It is a fresh interpreter, not a fork, so no lock held by
+    another thread (Arrow's pool, OpenMP) is copied into it; and unlike multiprocessing's spawn it does not
+    re-run the caller's script, so a script without an ``if __name__ == "__main__"`` guard is safe. Started before
+    the ingest, its imports overlap the ingest.
+    """
+
+    def __init__(self) -> None:
+        child_inbox, to_child = os.pipe()
+        from_child, child_outbox = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _SECOND_PROCESS_MAIN, json.dumps(sys.path), str(child_inbox), str(child_outbox)],
+            pass_fds=(child_inbox, child_outbox), stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(child_inbox)
+        os.close(child_outbox)
+        self.outbox = Connection(to_child, readable=False)
+        self.inbox = Connection(from_child, writable=False)
+
+    def submit(self, *task) -> None:
+        with contextlib.suppress(OSError):  # it has died already; result() says so
+            self.outbox.send(task)
+
+    def result(self) -> tuple | None:
+        """The stages' results, or None when the process died (out of memory, killed)."""
+        try:
+            reply = self.inbox.recv()
+        except (EOFError, OSError):
+            return None
+        if reply[0] == "failed":
+            raise SecondProcessFailed(f"a stage in the second process failed:\n{reply[1]}")
+        return reply[1]
+
+    def close(self) -> None:
+        self.outbox.close()  # a process still waiting for a task sees the end of its input and exits
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # the parent stopped early, mid-stage
+            self.process.kill()
+            self.process.wait()
+        self.inbox.close()
+
+
+def use_second_core(parallel: bool | None) -> bool:
+    """``parallel`` as given, else whether this process may run on more than one CPU."""
+    if parallel is not None:
+        return parallel
+    return len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) > 1
+
+
 def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
-            timings: dict | None = None, report: bool = True) -> Investigation:  # fmt: skip
-    """Run every detector on an existing case and write the output contract into ``out_dir``."""
+            timings: dict | None = None, report: bool = True, parallel: bool | None = None,
+            worker: SecondCore | None = None) -> Investigation:  # fmt: skip
+    """Run every detector on an existing case and write the output contract into ``out_dir``.
+
+    With ``parallel`` (default: when more than one CPU is available) the amplifier clusters and the bot model's
+    case evidence run in a second process while the graph, communities and catalysts run here; the results are
+    the same either way. ``worker`` is an already started :class:`SecondCore` (``investigate`` starts one before
+    its ingest); it is closed here.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     timings = {} if timings is None else timings
-
-    def timed(stage, func, *args, **kwargs):
-        started = time.perf_counter()
-        result = func(*args, **kwargs)
-        timings[stage] = round(time.perf_counter() - started, 3)
-        return result
-
-    edges = timed("graph", account_edges, case)
-    pagerank = timed("pagerank", retweet_pagerank, edges)
-    links = timed("crosslinks", cross_platform_links, case)
-    communities = timed("communities", find_communities, case, edges=edges, seed=seed)
-    catalysts = timed("catalysts", rank_catalysts, case, links=links, pagerank=pagerank,
-                      communities=communities.membership, seed=seed)  # fmt: skip
-    amplifiers = timed("amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
+    if worker is None and use_second_core(parallel):
+        worker = SecondCore()
+    try:
+        if worker is not None:
+            worker.submit(str(case.path), window_s, seed)
+        edges = _timed(timings, "graph", account_edges, case)
+        pagerank = _timed(timings, "pagerank", retweet_pagerank, edges)
+        links = _timed(timings, "crosslinks", cross_platform_links, case)
+        communities = _timed(timings, "communities", find_communities, case, edges=edges, seed=seed)
+        catalysts = _timed(timings, "catalysts", rank_catalysts, case, links=links, pagerank=pagerank,
+                           communities=communities.membership, seed=seed)  # fmt: skip
+        waited = time.perf_counter()
+        done = worker.result() if worker is not None else None
+        in_worker = done is not None
+        if in_worker:
+            timings["waiting_for_second_process"] = round(time.perf_counter() - waited, 3)
+        else:  # serial, or the second process died: its stages run here
+            done = _case_only_stages(str(case.path), window_s, seed)
+        amplifiers, evidence, worker_timings = done
+        timings.update(worker_timings)
+    finally:
+        if worker is not None:
+            worker.close()
     # Explanations (TreeSHAP) for the accounts worth a look; `signalboost bots score` explains every account.
-    bot_scores = timed("bots", score_case, case, edges=edges, amplifiers=amplifiers, explain_from=EXPLAIN_FROM)
+    bot_scores = _timed(timings, "bots", score_case, case, edges=edges, amplifiers=amplifiers, evidence=evidence,
+                        explain_from=EXPLAIN_FROM)  # fmt: skip
     community_table = communities.communities.merge(
         label_groups(communities.membership, bot_scores, "community"), on="community", how="left")
     cluster_table = amplifiers.clusters.merge(
@@ -147,6 +266,8 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         "modularity": round(communities.modularity, 4),
         "seed": seed,
         "timings_s": timings,
+        # Stages that ran in the second process, beside the graph stages: their times overlap those.
+        "stages_in_second_process": sorted(worker_timings) if in_worker else [],
         "files": {name: path.name for name, path in files.items()},
     }  # fmt: skip
     files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
@@ -167,15 +288,23 @@ def _import_later_stages() -> None:
 
 
 def investigate(inputs, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
-                quiet: bool = True, **ingest_options) -> Investigation:  # fmt: skip
-    """Ingest ``inputs`` into ``out_dir/case`` and run :func:`analyse` there."""
+                quiet: bool = True, parallel: bool | None = None, **ingest_options) -> Investigation:  # fmt: skip
+    """Ingest ``inputs`` into ``out_dir/case`` and run :func:`analyse` there (``parallel`` as there)."""
     out = Path(out_dir)
     started = time.perf_counter()
     # LightGBM (with scikit-learn) takes seconds to import; the ingest's compiled parser and Arrow leave the
-    # interpreter free, so the bot stage's import happens on the other core meanwhile.
+    # interpreter free, so the bot stage's import happens on the other core meanwhile, as does the start of the
+    # second process.
     threading.Thread(target=_import_later_stages, daemon=True).start()
-    report = ingest(inputs, out / "case", quiet=quiet, **ingest_options)
+    worker = SecondCore() if use_second_core(parallel) else None
+    try:
+        report = ingest(inputs, out / "case", quiet=quiet, **ingest_options)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
     timings = {"ingest": round(time.perf_counter() - started, 3)}
-    result = analyse(Case.open(out / "case"), out, seed=seed, window_s=window_s, timings=timings)
+    result = analyse(Case.open(out / "case"), out, seed=seed, window_s=window_s, timings=timings,
+                     parallel=parallel, worker=worker)  # fmt: skip
     result.ingest_report = report
     return result

@@ -6,14 +6,18 @@ from .features import (
     FEATURES,
     GRAPH_FEATURES,
     PROFILE_FEATURES,
+    CaseEvidence,
     account_features,
     behaviour_features,
+    case_evidence,
     graph_features,
     profile_features,
+    structural_features,
 )
 from .model import DEFAULT_THRESHOLD, BotModel, score_accounts
 
 __all__ = [
     "BEHAVIOUR_FEATURES", "DEFAULT_THRESHOLD", "FEATURES", "GRAPH_FEATURES", "PROFILE_FEATURES", "BotModel",
-    "account_features", "behaviour_features", "graph_features", "label_groups", "profile_features", "score_accounts",
+    "CaseEvidence", "account_features", "behaviour_features", "case_evidence", "graph_features", "label_groups",
+    "profile_features", "score_accounts", "structural_features",
 ]  # fmt: skip

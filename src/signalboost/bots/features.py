@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
@@ -405,25 +406,33 @@ def graph_features(edges: pd.DataFrame, posts: pd.DataFrame, *,
     back; ``clustering`` the local transitivity of the undirected graph; ``retweet_latency_s`` the median delay
     between an original and the account's retweet of it (bots retweet within seconds, Ferrara 2017).
     """
-    if len(edges):
-        pairs = edges[["source", "target"]].astype(str).drop_duplicates()
-        graph = ig.Graph.DataFrame(pairs, directed=True, use_vids=False)
-        names = np.array(graph.vs["name"], dtype=object)
-        out = pd.DataFrame(index=pd.Index(names, name="account_id"))
-        out["in_degree"] = np.array(graph.degree(mode="in"), dtype=float)
-        out["out_degree"] = np.array(graph.degree(mode="out"), dtype=float)
-        reverse = pairs.rename(columns={"source": "target", "target": "source"}).assign(back=True)
-        mutual = pairs.merge(reverse, on=["source", "target"], how="left")["back"].fillna(False).astype(bool)
-        reciprocated = mutual.groupby(pairs["source"].to_numpy()).mean()
-        out["reciprocity"] = reciprocated.reindex(out.index).to_numpy(dtype=float)
-        undirected = graph.as_undirected(mode="collapse")
-        out["clustering"] = np.array(undirected.transitivity_local_undirected(mode="zero"), dtype=float)
-    else:
-        out = pd.DataFrame(index=pd.Index([], name="account_id"))
-    similarity = coretweet_similarity(posts)
-    latency = _retweet_latency(posts)
-    everyone = out.index.union(similarity.index).union(latency.index)
-    out = out.reindex(everyone)
+    return _graph_frame(structural_features(edges), coretweet_similarity(posts), _retweet_latency(posts),
+                        amplifier_membership, automated_clusters)  # fmt: skip
+
+
+def structural_features(edges: pd.DataFrame) -> pd.DataFrame:
+    """Degrees, reciprocity and local clustering per account of the interaction graph (see :func:`graph_features`)."""
+    if not len(edges):
+        return pd.DataFrame(index=pd.Index([], name="account_id"))
+    pairs = edges[["source", "target"]].astype(str).drop_duplicates()
+    graph = ig.Graph.DataFrame(pairs, directed=True, use_vids=False)
+    names = np.array(graph.vs["name"], dtype=object)
+    out = pd.DataFrame(index=pd.Index(names, name="account_id"))
+    out["in_degree"] = np.array(graph.degree(mode="in"), dtype=float)
+    out["out_degree"] = np.array(graph.degree(mode="out"), dtype=float)
+    reverse = pairs.rename(columns={"source": "target", "target": "source"}).assign(back=True)
+    mutual = pairs.merge(reverse, on=["source", "target"], how="left")["back"].fillna(False).astype(bool)
+    reciprocated = mutual.groupby(pairs["source"].to_numpy()).mean()
+    out["reciprocity"] = reciprocated.reindex(out.index).to_numpy(dtype=float)
+    undirected = graph.as_undirected(mode="collapse")
+    out["clustering"] = np.array(undirected.transitivity_local_undirected(mode="zero"), dtype=float)
+    return out
+
+
+def _graph_frame(structure: pd.DataFrame, similarity: pd.Series, latency: pd.Series,
+                 amplifier_membership: pd.DataFrame | None, automated_clusters: set | None) -> pd.DataFrame:  # fmt: skip
+    everyone = structure.index.union(similarity.index).union(latency.index)
+    out = structure.reindex(everyone)
     out["coretweet_similarity"] = similarity.reindex(everyone).to_numpy(dtype=float)
     if amplifier_membership is not None:
         members = amplifier_membership.dropna(subset=["cluster_id"])
@@ -458,7 +467,38 @@ def _retweet_latency(posts: pd.DataFrame) -> pd.Series:
     return frame.groupby("account_id")["delay"].median()
 
 
-def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None) -> pd.DataFrame:
+@dataclass
+class CaseEvidence:
+    """The part of :func:`account_features` read from the case alone, without the interaction graph or the
+    amplifier clusters, so that it can be computed beside them (``investigate`` does, on a second core)."""
+
+    index: pd.Index  # accounts with a profile or a collected post
+    profile: pd.DataFrame
+    behaviour: pd.DataFrame
+    similarity: pd.Series
+    latency: pd.Series
+    usernames: pd.Series
+
+
+def case_evidence(case) -> CaseEvidence:
+    """Profile and behaviour features, co-retweet similarity and retweet latency of a case's Twitter accounts."""
+    accounts = case.accounts
+    accounts = accounts[accounts["platform"] == "twitter"]
+    posts = case.table("posts", ["post_id", "platform", "account_id", "username", "created_at", "kind", "source",
+                                 "text", "retweeted_post_id", "in_collection"])  # fmt: skip
+    posts = posts[posts["platform"] == "twitter"]
+    reference = posts["created_at"].max() if len(posts) else None
+    profile = profile_features(accounts, reference_time=reference)
+    behaviour = behaviour_features(posts, case.table("urls", ["post_id"]), accounts)
+    usernames = pd.concat([accounts[["account_id", "username"]], posts[["account_id", "username"]]])
+    usernames = usernames.dropna().astype(str).drop_duplicates("account_id").set_index("account_id")["username"]
+    # Accounts with a profile or a collected post; graph-only accounts (a handle in a mention) have no evidence.
+    index = profile.index.union(behaviour.index)
+    return CaseEvidence(index, profile, behaviour, coretweet_similarity(posts), _retweet_latency(posts), usernames)
+
+
+def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None,
+                     evidence: CaseEvidence | None = None) -> pd.DataFrame:  # fmt: skip
     """Every feature the case supports, one row per Twitter account that has a profile or a collected post.
 
     Parameters
@@ -468,6 +508,8 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
         Precomputed :func:`signalboost.graph.account_edges` output (computed when absent).
     amplifiers : AmplifierResult, optional
         Amplifier clusters, for cluster-membership features (absent features when not given).
+    evidence : CaseEvidence, optional
+        Precomputed :func:`case_evidence` of this case (computed when absent).
 
     Returns
     -------
@@ -475,30 +517,20 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
     """
     from ..graph import account_edges
 
-    accounts = case.accounts
-    accounts = accounts[accounts["platform"] == "twitter"]
-    posts = case.table("posts", ["post_id", "platform", "account_id", "username", "created_at", "kind", "source",
-                                 "text", "retweeted_post_id", "in_collection"])  # fmt: skip
-    posts = posts[posts["platform"] == "twitter"]
-    reference = posts["created_at"].max() if len(posts) else None
-    profile = profile_features(accounts, reference_time=reference)
-    behaviour = behaviour_features(posts, case.table("urls", ["post_id"]), accounts)
+    evidence = case_evidence(case) if evidence is None else evidence
     edges = account_edges(case) if edges is None else edges
     membership = automated = None
     if amplifiers is not None:
         membership = amplifiers.membership
         automated = set(amplifiers.clusters.loc[amplifiers.clusters["automated"].astype(bool), "cluster_id"])
-    graph = graph_features(edges, posts, amplifier_membership=membership, automated_clusters=automated)
-    # Accounts with a profile or a collected post; graph-only accounts (a handle in a mention) have no evidence.
-    index = profile.index.union(behaviour.index)
-    features = pd.concat([profile.reindex(index), behaviour.reindex(index), graph.reindex(index)], axis=1)
+    graph = _graph_frame(structural_features(edges), evidence.similarity, evidence.latency, membership, automated)
+    index = evidence.index
+    features = pd.concat([evidence.profile.reindex(index), evidence.behaviour.reindex(index), graph.reindex(index)],
+                         axis=1)  # fmt: skip
     # An account that posted but is in no edge has degree 0; a profile-only input has no graph at all (NaN).
-    posted = is_in(features.index, behaviour.index)
+    posted = is_in(features.index, evidence.behaviour.index)
     for column in ("in_degree", "out_degree") + (("in_amplifier_cluster", "in_automated_cluster") if amplifiers else ()):
         features.loc[posted, column] = features.loc[posted, column].fillna(0.0)
-    usernames = pd.concat([accounts[["account_id", "username"]], posts[["account_id", "username"]]
-                           if "username" in posts else posts[["account_id"]].assign(username=None)])
-    usernames = usernames.dropna().astype(str).drop_duplicates("account_id").set_index("account_id")["username"]
-    features.insert(0, "username", usernames.reindex(index).astype("object").to_numpy())
+    features.insert(0, "username", evidence.usernames.reindex(index).astype("object").to_numpy())
     features.index.name = "account_id"
     return features

@@ -107,7 +107,9 @@ def coaction_matrix(
     Times are cut into slots of ``window_s`` seconds, twice, the second grid offset by half a window, and each
     pair keeps the larger of its two counts, so two shares less than half a window apart always meet in one
     grid. Built as a sparse product X·Xᵀ of the binary account × (item, slot) matrix (Pacheco et al. 2021), so
-    it scales with the co-sharing that exists, not with every possible pair.
+    it scales with the co-sharing that exists, not with every possible pair. Pairs with fewer than
+    ``min_coactions`` events in both grids are left out (the larger count is below it too), so a call with the
+    detector's threshold never holds the many weak pairs in memory.
     """
     accounts = shares["account_id"].astype("category")
     rows = accounts.cat.codes.to_numpy()
@@ -137,11 +139,16 @@ def coaction_matrix(
         matrix = sparse.csr_matrix((np.ones(len(event_rows), dtype=np.float32), (event_rows, event_columns.ravel())),
                                    shape=(accounts_n, len(columns)))  # fmt: skip
         product = (matrix @ matrix.T).tocsr()
+        if min_coactions > 1:
+            product.data[product.data < min_coactions] = 0
+            product.eliminate_zeros()
         result = product if result is None else result.maximum(product)
     # Subtracting the diagonal is one vectorised pass; setdiag(0) on a CSR of millions of entries is not.
     result = result - sparse.diags(result.diagonal())
     result.eliminate_zeros()
-    return result.tocsr(), accounts.cat.categories
+    result = result.tocsr()
+    result.sort_indices()  # a canonical entry order, whatever order SciPy's kernels left them in
+    return result, accounts.cat.categories
 
 
 def strongest_links(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, max_partners: int) -> np.ndarray:

@@ -290,12 +290,57 @@ std::string pack_bits(const std::vector<uint8_t>& flags) {
   return bits;
 }
 
-PyObject* bytes_of(const void* data, size_t size) {
-  return PyBytes_FromStringAndSize(static_cast<const char*>(data), static_cast<Py_ssize_t>(size));
+// A read-only Python buffer that owns a column's container, so that Arrow wraps the memory without a copy.
+struct OwnedBuffer {
+  PyObject_HEAD
+  void* storage;
+  void (*destroy)(void*);
+  const void* data;
+  Py_ssize_t size;
+};
+
+int owned_getbuffer(PyObject* self, Py_buffer* view, int flags) {
+  auto* owned = reinterpret_cast<OwnedBuffer*>(self);
+  return PyBuffer_FillInfo(view, self, const_cast<void*>(owned->data), owned->size, 1, flags);
+}
+
+void owned_dealloc(PyObject* self) {
+  auto* owned = reinterpret_cast<OwnedBuffer*>(self);
+  owned->destroy(owned->storage);
+  PyObject_Free(self);
+}
+
+PyBufferProcs owned_buffer_procs = {owned_getbuffer, nullptr};
+
+PyTypeObject OwnedBufferType = [] {
+  PyTypeObject type{PyVarObject_HEAD_INIT(nullptr, 0)};
+  type.tp_name = "signalboost.ingest._fastjson.OwnedBuffer";
+  type.tp_basicsize = sizeof(OwnedBuffer);
+  type.tp_dealloc = owned_dealloc;
+  type.tp_as_buffer = &owned_buffer_procs;
+  type.tp_flags = Py_TPFLAGS_DEFAULT;
+  type.tp_doc = "column memory handed to Arrow";
+  return type;
+}();
+
+template <typename Container>
+PyObject* owned(Container&& container) {
+  if (container.empty()) return PyBytes_FromStringAndSize("", 0);
+  auto* heap = new Container(std::move(container));
+  auto* self = PyObject_New(OwnedBuffer, &OwnedBufferType);
+  if (!self) {
+    delete heap;
+    return nullptr;
+  }
+  self->storage = heap;
+  self->destroy = [](void* storage) { delete static_cast<Container*>(storage); };
+  self->data = heap->data();
+  self->size = static_cast<Py_ssize_t>(heap->size() * sizeof(typename Container::value_type));
+  return reinterpret_cast<PyObject*>(self);
 }
 
 // {column: (kind, length, null_count, validity bitmap | None, offsets | None, data)}
-PyObject* table_to_python(const Table& table) {
+PyObject* table_to_python(Table& table) {
   PyObject* out = PyDict_New();
   if (!out) return nullptr;
   static const char* kinds[] = {"string", "int64", "int32", "bool"};
@@ -303,22 +348,17 @@ PyObject* table_to_python(const Table& table) {
     size_t n = c->size();
     size_t nulls = 0;
     for (uint8_t v : c->valid) nulls += v == 0;
-    PyObject* validity = nulls ? bytes_of(pack_bits(c->valid).data(), (n + 7) / 8) : (Py_INCREF(Py_None), Py_None);
+    PyObject* validity = nulls ? owned(pack_bits(c->valid)) : (Py_INCREF(Py_None), Py_None);
     PyObject* offsets = Py_None;
     PyObject* data = nullptr;
     switch (c->kind) {
       case Column::STR:
-        offsets = bytes_of(c->offsets.data(), c->offsets.size() * sizeof(int32_t));
-        data = bytes_of(c->data.data(), c->data.size());
+        offsets = owned(std::move(c->offsets));
+        data = owned(std::move(c->data));
         break;
-      case Column::I64: Py_INCREF(Py_None); data = bytes_of(c->i64.data(), c->i64.size() * sizeof(int64_t)); break;
-      case Column::I32: Py_INCREF(Py_None); data = bytes_of(c->i32.data(), c->i32.size() * sizeof(int32_t)); break;
-      case Column::BOOL: {
-        Py_INCREF(Py_None);
-        std::string bits = pack_bits(c->b);
-        data = bytes_of(bits.data(), bits.size());
-        break;
-      }
+      case Column::I64: Py_INCREF(Py_None); data = owned(std::move(c->i64)); break;
+      case Column::I32: Py_INCREF(Py_None); data = owned(std::move(c->i32)); break;
+      case Column::BOOL: Py_INCREF(Py_None); data = owned(pack_bits(c->b)); break;
     }
     PyObject* entry = Py_BuildValue("(snnNNN)", kinds[c->kind], static_cast<Py_ssize_t>(n),
                                     static_cast<Py_ssize_t>(nulls), validity, offsets, data);
@@ -1322,17 +1362,50 @@ bool blank(const char* data, size_t size) {  // the Python readers skip short al
   return true;
 }
 
-// extract_*(chunk: bytes of whole lines, max_record: int)
+// simdjson may read up to SIMDJSON_PADDING bytes past a document (never acting on them). Lines inside a chunk
+// are followed by the next line; only the chunk's end needs padding, which the reader's own buffer usually has.
+struct PaddedInput {
+  Py_buffer chunk{}, whole{};
+  bool have_whole = false;
+  std::string copy;
+  const char* data = nullptr;
+  size_t length = 0;
+
+  // whole: the buffer the chunk starts, or None; used in place when it extends SIMDJSON_PADDING past the chunk.
+  bool open(PyObject* chunk_object, PyObject* whole_object) {
+    if (PyObject_GetBuffer(chunk_object, &chunk, PyBUF_SIMPLE) < 0) return false;
+    length = static_cast<size_t>(chunk.len);
+    if (whole_object != Py_None) {
+      if (PyObject_GetBuffer(whole_object, &whole, PyBUF_SIMPLE) < 0) return false;
+      have_whole = true;
+      if (whole.buf == chunk.buf && static_cast<size_t>(whole.len) >= length + simdjson::SIMDJSON_PADDING) {
+        data = static_cast<const char*>(chunk.buf);
+        return true;
+      }
+    }
+    copy.reserve(length + simdjson::SIMDJSON_PADDING);
+    copy.append(static_cast<const char*>(chunk.buf), length);
+    copy.append(simdjson::SIMDJSON_PADDING, '\0');
+    data = copy.data();
+    return true;
+  }
+  ~PaddedInput() {
+    if (chunk.obj) PyBuffer_Release(&chunk);
+    if (have_whole) PyBuffer_Release(&whole);
+  }
+};
+
+// extract_*(chunk: bytes of whole lines, max_record: int, whole: the buffer the chunk starts | None = None)
 //   -> (tables, rejected [(line index in chunk, start, end)], notes, records, newlines)
 PyObject* extract(PyObject* args, Format format) {
-  Py_buffer input;
+  PyObject* chunk_object;
+  PyObject* whole_object = Py_None;
   Py_ssize_t max_record;
-  if (!PyArg_ParseTuple(args, "y*n", &input, &max_record)) return nullptr;
-  // simdjson reads up to SIMDJSON_PADDING bytes past a document; one padded copy of the chunk serves every line.
-  std::string chunk(static_cast<const char*>(input.buf), static_cast<size_t>(input.len));
-  PyBuffer_Release(&input);
-  size_t length = chunk.size();
-  chunk.append(simdjson::SIMDJSON_PADDING, '\0');
+  if (!PyArg_ParseTuple(args, "On|O", &chunk_object, &max_record, &whole_object)) return nullptr;
+  PaddedInput input;
+  if (!input.open(chunk_object, whole_object)) return nullptr;
+  const char* chunk = input.data;
+  size_t length = input.length;
 
   TwitterTables tables(format == V1_STATUS);
   Arena arena;
@@ -1351,18 +1424,18 @@ PyObject* extract(PyObject* args, Format format) {
     Py_ssize_t line = -1;
     size_t start = 0;
     while (start < length) {
-      const char* newline = static_cast<const char*>(std::memchr(chunk.data() + start, '\n', length - start));
-      size_t end = newline ? static_cast<size_t>(newline - chunk.data()) + 1 : length;
+      const char* newline = static_cast<const char*>(std::memchr(chunk + start, '\n', length - start));
+      size_t end = newline ? static_cast<size_t>(newline - chunk) + 1 : length;
       newlines += newline != nullptr;
       size_t size = end - start;
       ++line;
       size_t here = start;
       start = end;
-      if (blank(chunk.data() + here, size)) continue;
+      if (blank(chunk + here, size)) continue;
       ++records;
       Rejected reject{line, static_cast<Py_ssize_t>(here), static_cast<Py_ssize_t>(end)};
       element doc;
-      if (static_cast<Py_ssize_t>(size) > max_record || parser.parse(chunk.data() + here, size, false).get(doc)) {
+      if (static_cast<Py_ssize_t>(size) > max_record || parser.parse(chunk + here, size, false).get(doc)) {
         rejected.push_back(reject);
         continue;
       }
@@ -1428,4 +1501,7 @@ PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastjson", "Compiled fast path of
 
 }  // namespace
 
-PyMODINIT_FUNC PyInit__fastjson() { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fastjson() {
+  if (PyType_Ready(&OwnedBufferType) < 0) return nullptr;
+  return PyModule_Create(&module);
+}

@@ -112,7 +112,8 @@ def extract_into(function: Callable, chunk: bytes, max_record: int, batch: Batch
     """Run the compiled extractor over a chunk of whole lines, adding its tables, notes and record count to
     ``batch``; returns the lines it left to the Python reader as (line index in chunk, start, end), and the
     number of newlines in the chunk."""
-    raw, rejected, notes, records, newlines = function(chunk, max_record)
+    whole = chunk.obj if isinstance(chunk, memoryview) else None  # InputFile.chunks leaves slack after the data
+    raw, rejected, notes, records, newlines = function(chunk, max_record, whole)
     batch.records += records
     batch.tables.extend(twitter_tables(raw, time_formats, html_sources))
     for what, count in notes.items():

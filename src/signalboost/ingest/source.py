@@ -18,6 +18,8 @@ UTF8_BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024
 # How much of an oversized or bad record quarantine keeps; the file, offset and length locate the rest.
 QUARANTINE_RAW_LIMIT = 1024 * 1024
+# Spare bytes after each chunk buffer: the compiled parser may read this far past a line, so it needs no copy.
+CHUNK_SLACK = 64
 
 
 class TruncatedInput(Exception):
@@ -119,19 +121,23 @@ class InputFile:
 
         A line longer than the record limit comes as (offset, empty, oversized Unit with line 0) without being held
         in memory. When a compressed stream breaks, the lines read before the break come first, then TruncatedInput.
-        Each piece is read straight into a fresh buffer (one copy), and compressed streams are read 1 MB at a time
-        so that a break loses at most that much.
+        Each piece is read straight into one reused buffer (one copy) that has ``CHUNK_SLACK`` spare bytes after the
+        data (``data.obj`` is that buffer), so ``data`` is valid only until the next piece is asked for. Compressed
+        streams are read 1 MB at a time so that a break loses at most that much.
         """
         limit = self.max_record_bytes
         step = 1024 * 1024 if self.compression else size
         offset, pending, first = 0, b"", True
+        buffer = bytearray()
         while True:
-            buffer = bytearray(len(pending) + size)
+            capacity = len(pending) + size
+            if len(buffer) < capacity + CHUNK_SLACK:
+                buffer = bytearray(capacity + CHUNK_SLACK)
             buffer[: len(pending)] = pending
             view = memoryview(buffer)
             filled = len(pending)
             try:
-                while filled < len(buffer) and (got := stream.readinto(view[filled : filled + step])):
+                while filled < capacity and (got := stream.readinto(view[filled : min(filled + step, capacity)])):
                     filled += got
             except TruncatedInput:
                 if filled:
