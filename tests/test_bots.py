@@ -82,6 +82,17 @@ def test_shannon_entropy_and_creation_burst():
     assert (burst[30:] == 9).all()  # 9 others in the hour; chance expects fewer than one, so no rescaling
 
 
+def test_vectorised_entropies_match_the_scalar_function():
+    from signalboost.bots.features import shannon_entropies
+
+    texts = ["", "a", "aaaa", "abcd", "user_123", "Ünïcödé_ñ", "x" * 64, "ab" * 40, "nul\x00here", "日本語のハンドル"]
+    values = pd.Series([*texts, None, *reversed(texts)], dtype="object")
+    got = shannon_entropies(values)
+    expected = [np.nan if text is None else shannon_entropy(text) for text in values]
+    np.testing.assert_allclose(got, expected, equal_nan=True)
+    assert np.isnan(shannon_entropies(pd.Series([None, None], dtype="object"))).all()
+
+
 def posts_frame(rows):
     frame = pd.DataFrame(rows, columns=["post_id", "account_id", "created_at", "kind", "source", "text",
                                         "retweeted_post_id"])  # fmt: skip

@@ -30,11 +30,12 @@ import pandas as pd
 
 from .bots import label_groups
 from .bots.evaluate import score_case
-from .bots.features import case_evidence
+from .bots.features import case_evidence, retweet_evidence
 from .case import Case
 from .detect import cross_platform_links, find_amplifier_clusters, find_communities, rank_catalysts
 from .graph import account_edges, build_graph
 from .ingest import IngestReport, ingest
+from .memory import release_unused_memory
 
 ACCOUNT_COLUMNS = ["account_id", "username", "community", "amplifier_cluster", "role", "bot_score", "label"]
 EXPLAIN_FROM = 0.2  # bot_scores.csv explains accounts scoring at least this (the "mixed" bound of bots/communities.py)
@@ -69,6 +70,9 @@ def retweet_pagerank(edges: pd.DataFrame) -> pd.Series:
 def _timed(timings: dict, stage: str, func, *args, **kwargs):
     started = time.perf_counter()
     result = func(*args, **kwargs)
+    # A stage's temporaries are gone now; hand the allocators' cached free memory back, so that the two
+    # processes' peaks do not stack on memory neither of them uses.
+    release_unused_memory()
     timings[stage] = round(time.perf_counter() - started, 3)
     return result
 
@@ -78,7 +82,7 @@ def _case_only_stages(case_path: str, window_s: float | None, seed: int) -> tupl
     case = Case.open(case_path)
     timings: dict = {}
     amplifiers = _timed(timings, "amplifiers", find_amplifier_clusters, case, window_s=window_s, seed=seed)
-    evidence = _timed(timings, "bot_evidence", case_evidence, case)
+    evidence = _timed(timings, "bot_evidence", case_evidence, case, retweets=False)
     return amplifiers, evidence, timings
 
 
@@ -186,6 +190,8 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         communities = _timed(timings, "communities", find_communities, case, edges=edges, seed=seed)
         catalysts = _timed(timings, "catalysts", rank_catalysts, case, links=links, pagerank=pagerank,
                            communities=communities.membership, seed=seed)  # fmt: skip
+        # The rest of the bot evidence; here rather than in the other process, which has more to do.
+        similarity, latency = _timed(timings, "bot_retweet_evidence", retweet_evidence, case)
         waited = time.perf_counter()
         done = worker.result() if worker is not None else None
         in_worker = done is not None
@@ -194,6 +200,7 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         else:  # serial, or the second process died: its stages run here
             done = _case_only_stages(str(case.path), window_s, seed)
         amplifiers, evidence, worker_timings = done
+        evidence.similarity, evidence.latency = similarity, latency
         timings.update(worker_timings)
     finally:
         if worker is not None:
@@ -303,6 +310,7 @@ def investigate(inputs, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
         if worker is not None:
             worker.close()
         raise
+    release_unused_memory()
     timings = {"ingest": round(time.perf_counter() - started, 3)}
     result = analyse(Case.open(out / "case"), out, seed=seed, window_s=window_s, timings=timings,
                      parallel=parallel, worker=worker)  # fmt: skip

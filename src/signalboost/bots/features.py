@@ -102,16 +102,18 @@ def shannon_entropies(texts: pd.Series) -> np.ndarray:
         return out
     lengths = np.char.str_len(strings)
     wide = lengths > _ENTROPY_WIDTH
-    narrow = strings[~wide].astype(f"<U{_ENTROPY_WIDTH}")
-    codes = narrow.view(np.uint32).reshape(len(narrow), _ENTROPY_WIDTH)
+    # As wide as the longest string laid out (handles are at most 15), so the matrix has no idle columns.
+    width = int(max(1, lengths[~wide].max(initial=1)))
+    narrow = strings[~wide].astype(f"<U{width}")
+    codes = narrow.view(np.uint32).reshape(len(narrow), width)
     codes = np.sort(codes, axis=1)
     valid = codes != 0
     starts = valid.copy()
     starts[:, 1:] &= codes[:, 1:] != codes[:, :-1]
     run = np.cumsum(starts, axis=1) - 1
     rows = np.broadcast_to(np.arange(len(codes))[:, None], codes.shape)
-    counts = np.bincount((rows * _ENTROPY_WIDTH + run)[valid], minlength=len(codes) * _ENTROPY_WIDTH)
-    counts = counts.reshape(len(codes), _ENTROPY_WIDTH).astype(float)
+    counts = np.bincount((rows * width + run)[valid], minlength=len(codes) * width)
+    counts = counts.reshape(len(codes), width).astype(float)
     size = valid.sum(axis=1).astype(float)
     p = counts / np.maximum(size, 1.0)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -475,18 +477,30 @@ class CaseEvidence:
     index: pd.Index  # accounts with a profile or a collected post
     profile: pd.DataFrame
     behaviour: pd.DataFrame
-    similarity: pd.Series
-    latency: pd.Series
     usernames: pd.Series
+    similarity: pd.Series | None = None  # None: left to retweet_evidence
+    latency: pd.Series | None = None
 
 
-def case_evidence(case) -> CaseEvidence:
-    """Profile and behaviour features, co-retweet similarity and retweet latency of a case's Twitter accounts."""
+def _twitter_posts(case, columns: list[str]) -> pd.DataFrame:
+    posts = case.table("posts", columns)
+    return posts[posts["platform"] == "twitter"]
+
+
+def retweet_evidence(case) -> tuple[pd.Series, pd.Series]:
+    """Co-retweet similarity and median retweet latency per account (see :func:`graph_features`)."""
+    posts = _twitter_posts(case, ["post_id", "platform", "account_id", "created_at", "retweeted_post_id",
+                                  "in_collection"])  # fmt: skip
+    return coretweet_similarity(posts), _retweet_latency(posts)
+
+
+def case_evidence(case, *, retweets: bool = True) -> CaseEvidence:
+    """Profile and behaviour features of a case's Twitter accounts, and (``retweets``) their
+    :func:`retweet_evidence`, which ``investigate`` computes in its other process."""
     accounts = case.accounts
     accounts = accounts[accounts["platform"] == "twitter"]
-    posts = case.table("posts", ["post_id", "platform", "account_id", "username", "created_at", "kind", "source",
-                                 "text", "retweeted_post_id", "in_collection"])  # fmt: skip
-    posts = posts[posts["platform"] == "twitter"]
+    posts = _twitter_posts(case, ["post_id", "platform", "account_id", "username", "created_at", "kind", "source",
+                                  "text", "retweeted_post_id", "in_collection"])  # fmt: skip
     reference = posts["created_at"].max() if len(posts) else None
     profile = profile_features(accounts, reference_time=reference)
     behaviour = behaviour_features(posts, case.table("urls", ["post_id"]), accounts)
@@ -494,7 +508,10 @@ def case_evidence(case) -> CaseEvidence:
     usernames = usernames.dropna().astype(str).drop_duplicates("account_id").set_index("account_id")["username"]
     # Accounts with a profile or a collected post; graph-only accounts (a handle in a mention) have no evidence.
     index = profile.index.union(behaviour.index)
-    return CaseEvidence(index, profile, behaviour, coretweet_similarity(posts), _retweet_latency(posts), usernames)
+    evidence = CaseEvidence(index, profile, behaviour, usernames)
+    if retweets:
+        evidence.similarity, evidence.latency = coretweet_similarity(posts), _retweet_latency(posts)
+    return evidence
 
 
 def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None,
@@ -518,6 +535,8 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
     from ..graph import account_edges
 
     evidence = case_evidence(case) if evidence is None else evidence
+    if evidence.similarity is None or evidence.latency is None:
+        evidence.similarity, evidence.latency = retweet_evidence(case)
     edges = account_edges(case) if edges is None else edges
     membership = automated = None
     if amplifiers is not None:
