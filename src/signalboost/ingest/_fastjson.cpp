@@ -236,6 +236,15 @@ struct Column {
     valid.push_back(1);
   }
   void boolean(bool x) { boolean(OBool{true, x}); }
+  void reserve(size_t n) {  // a chunk's size bounds its rows; growing by doubling would copy each buffer again
+    valid.reserve(n);
+    switch (kind) {
+      case STR: offsets.reserve(n + 1); break;
+      case I64: i64.reserve(n); break;
+      case I32: i32.reserve(n); break;
+      case BOOL: b.reserve(n); break;
+    }
+  }
   void truncate(size_t n) {
     valid.resize(n);
     switch (kind) {
@@ -278,6 +287,9 @@ struct Table {
     return {ms, text, v1_format};
   }
   size_t size() const { return columns.empty() ? 0 : columns[0]->size(); }
+  void reserve(size_t n) {
+    for (auto& c : columns) c->reserve(n);
+  }
   void truncate(size_t n) {
     for (auto& c : columns) c->truncate(n);
   }
@@ -1408,6 +1420,7 @@ PyObject* extract(PyObject* args, Format format) {
   size_t length = input.length;
 
   TwitterTables tables(format == V1_STATUS);
+  for (Table* t : tables.all) t->reserve(length / 1024);
   Arena arena;
   V1Extractor v1{tables, arena, {}, {}, {}};
   V2Extractor v2{tables, arena, {}, {}, {}};

@@ -131,8 +131,8 @@ class InputFile:
         buffer = bytearray()
         while True:
             capacity = len(pending) + size
-            if len(buffer) < capacity + CHUNK_SLACK:
-                buffer = bytearray(capacity + CHUNK_SLACK)
+            if len(buffer) < capacity + CHUNK_SLACK:  # room for a longer carried-over line than usual, too
+                buffer = bytearray(capacity + CHUNK_SLACK + size // 16)
             buffer[: len(pending)] = pending
             view = memoryview(buffer)
             filled = len(pending)
