@@ -169,6 +169,32 @@ def test_fast_path_hands_back_exactly_what_it_cannot_read():
     assert notes == {"withheld posts": 1}
 
 
+def test_a_chunk_read_in_place_gives_what_a_copied_chunk_gives():
+    """With ``CHUNK_SLACK`` spare bytes after it the chunk is parsed in place; without, the extension copies it."""
+    from signalboost.ingest.source import CHUNK_SLACK
+
+    pytest.importorskip("signalboost.ingest._fastjson")
+    lines = hostile_v1_lines()
+    chunk = b"\n".join(lines) + b"\n"
+    # The spare bytes hold the start of a next line, as InputFile.chunks leaves them: they must change nothing.
+    buffer = bytearray(chunk + b'{"id_str": "9", "text": "never read"' + b"x" * CHUNK_SLACK)
+    in_place = memoryview(buffer)[: len(chunk)]
+    extract = fast.extractor("extract_v1_statuses")
+    copied = extract(chunk, 1 << 20)
+    read_in_place = extract(in_place, 1 << 20, in_place.obj)
+    too_short = extract(memoryview(bytearray(chunk))[: len(chunk)], 1 << 20, bytearray(chunk))  # another buffer: a copy
+
+    def plain(result):
+        tables, rejected, notes, records, newlines = result
+        columns = {(table, name): tuple(bytes(b) if b is not None and not isinstance(b, (str, int)) else b
+                                        for b in buffers)
+                   for table, named in tables.items() for name, buffers in named.items()}  # fmt: skip
+        return columns, rejected, notes, records, newlines
+
+    assert plain(read_in_place) == plain(copied) == plain(too_short)
+    assert copied[3] == len(lines)
+
+
 ISO_TIMES = [
     "2017-05-05T18:00:00.000Z", "2017-05-05T18:00:00Z", "2017-05-05T18:00:04.950000+00:00",
     "2017-05-05T18:00:04.950123+02:30", "2016-02-29T23:59:59-05:00", "2017-02-29T10:00:00.000Z",
