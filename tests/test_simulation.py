@@ -26,7 +26,8 @@ CONTRACT = {
 def campaign(tmp_path_factory):
     folder = tmp_path_factory.mktemp("campaign")
     paths = simulate(folder / "input", 4000, seed=3)
-    result = investigate([paths["v2"], paths["chan"]], folder / "out", seed=3)
+    # A small case would run serially by default; the second process is what these tests exercise.
+    result = investigate([paths["v2"], paths["chan"]], folder / "out", seed=3, parallel=True)
     return result, json.loads(paths["truth"].read_text()), folder
 
 
@@ -113,7 +114,7 @@ def test_second_process_gives_the_serial_results(campaign, tmp_path):
     result, _, folder = campaign
     assert result.summary["stages_in_second_process"] == ["amplifiers", "bot_evidence"]
     inputs = [folder / "input" / "tweets_v2.jsonl", *sorted((folder / "input" / "pol" / "thread").glob("*.json"))]
-    serial = investigate(inputs, tmp_path / "serial", seed=3, parallel=False)
+    serial = investigate(inputs, tmp_path / "serial", seed=3)  # small input: serial by default
     assert serial.summary["stages_in_second_process"] == []
     for name in ("catalysts.csv", "accounts.csv", "amplifier_clusters.csv", "amplifier_members.csv",
                  "communities.csv", "bot_scores.csv", "crossplatform_links.csv", "bridges.csv"):  # fmt: skip
@@ -157,3 +158,16 @@ def test_cli_investigate_serial(campaign, tmp_path):
     summary = json.loads((tmp_path / "serial" / "summary.json").read_text())
     assert summary["stages_in_second_process"] == []
     assert (tmp_path / "serial" / "catalysts.csv").read_bytes() == (folder / "out" / "catalysts.csv").read_bytes()
+
+
+def test_when_a_second_process_is_used(monkeypatch):
+    from signalboost import investigate as module
+
+    assert module.use_second_core(True, posts=1) and not module.use_second_core(False, posts=10**9)
+    monkeypatch.setattr(module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert module.use_second_core(None, posts=module.SECOND_PROCESS_FROM_POSTS)
+    assert not module.use_second_core(None, posts=module.SECOND_PROCESS_FROM_POSTS - 1)
+    assert module.use_second_core(None, input_bytes=module.SECOND_PROCESS_FROM_BYTES)
+    assert not module.use_second_core(None, input_bytes=1000)
+    monkeypatch.setattr(module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert not module.use_second_core(None, posts=10**9)

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .bots import label_groups
 from .bots.evaluate import score_case
-from .bots.features import case_evidence, retweet_evidence
+from .bots.features import case_evidence, retweet_evidence, structural_features
 from .case import Case
 from .detect import cross_platform_links, find_amplifier_clusters, find_communities, rank_catalysts
 from .graph import account_edges, build_graph
@@ -159,11 +159,41 @@ class SecondCore:
         self.inbox.close()
 
 
-def use_second_core(parallel: bool | None) -> bool:
-    """``parallel`` as given, else whether this process may run on more than one CPU."""
+# Below these sizes the second process's start (a new interpreter importing pandas, igraph, LightGBM: 2–3 s of
+# CPU) costs more than it saves; measured here, 100k simulated tweets (112 MB) ran as fast either way.
+SECOND_PROCESS_FROM_POSTS = 100_000
+SECOND_PROCESS_FROM_BYTES = 100 * 2**20
+
+
+def use_second_core(parallel: bool | None, *, posts: int | None = None, input_bytes: int | None = None) -> bool:
+    """``parallel`` as given; else whether more than one CPU is available to a POSIX interpreter and the work is
+    big enough (``posts`` in the case, or ``input_bytes`` about to be ingested) to be worth a second process."""
     if parallel is not None:
         return parallel
-    return len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) > 1
+    if os.name != "posix" or not sys.executable:
+        return False
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cpus < 2:
+        return False
+    if posts is not None:
+        return posts >= SECOND_PROCESS_FROM_POSTS
+    if input_bytes is not None:
+        return input_bytes >= SECOND_PROCESS_FROM_BYTES
+    return True
+
+
+def _input_bytes(inputs) -> int:
+    """Bytes in the input files and directories (stdin and missing paths count 0; ingest reports those)."""
+    total = 0
+    for item in inputs:
+        path = Path(item)
+        if str(item) == "-" or not path.exists():
+            continue
+        if path.is_dir():
+            total += sum(child.stat().st_size for child in path.rglob("*") if child.is_file())
+        else:
+            total += path.stat().st_size
+    return total
 
 
 def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: float | None = None,
@@ -171,15 +201,15 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
             worker: SecondCore | None = None) -> Investigation:  # fmt: skip
     """Run every detector on an existing case and write the output contract into ``out_dir``.
 
-    With ``parallel`` (default: when more than one CPU is available) the amplifier clusters and the bot model's
-    case evidence run in a second process while the graph, communities and catalysts run here; the results are
-    the same either way. ``worker`` is an already started :class:`SecondCore` (``investigate`` starts one before
+    With ``parallel`` (default: when more than one CPU is available and the case holds at least
+    ``SECOND_PROCESS_FROM_POSTS`` posts) the amplifier clusters and the bot model's case evidence run in a second
+    process while the graph, communities and catalysts run here; the results are the same either way. ``worker`` is an already started :class:`SecondCore` (``investigate`` starts one before
     its ingest); it is closed here.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     timings = {} if timings is None else timings
-    if worker is None and use_second_core(parallel):
+    if worker is None and use_second_core(parallel, posts=case.count("posts")):
         worker = SecondCore()
     try:
         if worker is not None:
@@ -192,6 +222,7 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
                            communities=communities.membership, seed=seed)  # fmt: skip
         # The rest of the bot evidence; here rather than in the other process, which has more to do.
         similarity, latency = _timed(timings, "bot_retweet_evidence", retweet_evidence, case)
+        structure = _timed(timings, "bot_graph_structure", structural_features, edges)
         waited = time.perf_counter()
         done = worker.result() if worker is not None else None
         in_worker = done is not None
@@ -207,7 +238,7 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
             worker.close()
     # Explanations (TreeSHAP) for the accounts worth a look; `signalboost bots score` explains every account.
     bot_scores = _timed(timings, "bots", score_case, case, edges=edges, amplifiers=amplifiers, evidence=evidence,
-                        explain_from=EXPLAIN_FROM)  # fmt: skip
+                        structure=structure, explain_from=EXPLAIN_FROM)  # fmt: skip
     community_table = communities.communities.merge(
         label_groups(communities.membership, bot_scores, "community"), on="community", how="left")
     cluster_table = amplifiers.clusters.merge(
@@ -303,7 +334,7 @@ def investigate(inputs, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
     # interpreter free, so the bot stage's import happens on the other core meanwhile, as does the start of the
     # second process.
     threading.Thread(target=_import_later_stages, daemon=True).start()
-    worker = SecondCore() if use_second_core(parallel) else None
+    worker = SecondCore() if use_second_core(parallel, input_bytes=_input_bytes(inputs)) else None
     try:
         report = ingest(inputs, out / "case", quiet=quiet, **ingest_options)
     except BaseException:

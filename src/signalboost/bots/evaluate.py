@@ -30,10 +30,11 @@ def case_of(inputs=None, case=None, **ingest_options):
 
 
 def score_case(case, *, model: BotModel | None = None, threshold: float | None = None, amplifiers=None,
-               edges=None, evidence=None, explain_from: float = 0.0) -> pd.DataFrame:  # fmt: skip
-    """Bot scores for every Twitter account of a case with a profile or a collected post."""
+               edges=None, evidence=None, structure=None, explain_from: float = 0.0) -> pd.DataFrame:  # fmt: skip
+    """Bot scores for every Twitter account of a case with a profile or a collected post (``edges``,
+    ``evidence`` and ``structure`` as in :func:`~signalboost.bots.features.account_features`)."""
     model = BotModel.load() if model is None else model
-    features = account_features(case, edges=edges, amplifiers=amplifiers, evidence=evidence)
+    features = account_features(case, edges=edges, amplifiers=amplifiers, evidence=evidence, structure=structure)
     return model.score(features, threshold=threshold, explain_from=explain_from)
 
 

@@ -515,7 +515,7 @@ def case_evidence(case, *, retweets: bool = True) -> CaseEvidence:
 
 
 def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None,
-                     evidence: CaseEvidence | None = None) -> pd.DataFrame:  # fmt: skip
+                     evidence: CaseEvidence | None = None, structure: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
     """Every feature the case supports, one row per Twitter account that has a profile or a collected post.
 
     Parameters
@@ -527,6 +527,8 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
         Amplifier clusters, for cluster-membership features (absent features when not given).
     evidence : CaseEvidence, optional
         Precomputed :func:`case_evidence` of this case (computed when absent).
+    structure : DataFrame, optional
+        Precomputed :func:`structural_features` of ``edges`` (computed when absent).
 
     Returns
     -------
@@ -542,7 +544,8 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
     if amplifiers is not None:
         membership = amplifiers.membership
         automated = set(amplifiers.clusters.loc[amplifiers.clusters["automated"].astype(bool), "cluster_id"])
-    graph = _graph_frame(structural_features(edges), evidence.similarity, evidence.latency, membership, automated)
+    structure = structural_features(edges) if structure is None else structure
+    graph = _graph_frame(structure, evidence.similarity, evidence.latency, membership, automated)
     index = evidence.index
     features = pd.concat([evidence.profile.reindex(index), evidence.behaviour.reindex(index), graph.reindex(index)],
                          axis=1)  # fmt: skip
