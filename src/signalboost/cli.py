@@ -332,7 +332,8 @@ def _report_investigation(result) -> None:
 @click.option("--board", help="4chan board for thread files whose path does not name one.")
 @click.option("--serial", is_flag=True,
               help="Run every stage in this process (default: amplifier clusters and bot evidence run in a second "
-                   "process when there is more than one CPU; the results are the same).")  # fmt: skip
+                   "process when there is more than one CPU and 100 MB of input or 100k posts; the results are the "
+                   "same).")  # fmt: skip
 @seed_option
 @click.option("--quiet", "-q", is_flag=True)
 def investigate_command(inputs, out_dir, case_dir, window_s, board, serial, seed, quiet):
