@@ -137,8 +137,13 @@ def rank_catalysts(
                                  "retweeted_post_id", "quoted_post_id", "thread_id"])  # fmt: skip
     links = links if links is not None else cross_platform_links(case)
     items = _content_items(case, posts, links)
+    content_dtype = items["content"].dtype
+    # The content strings are factorised once, in sorted order (so sorting by code is sorting by content); every
+    # group-by and lookup below works on the integer codes instead of hashing a million strings again.
+    codes, contents = pd.factorize(items["content"], sort=True)
+    items = items.assign(content=codes)
     timed = items.merge(posts[["post_id", "platform", "account_id", "created_at", "kind"]], on="post_id")
-    first_seen = timed.groupby("content")["created_at"].min().rename("content_first_seen")
+    first_seen = timed.groupby("content")["created_at"].min()
     first_platform = timed.sort_values("created_at").drop_duplicates("content").set_index("content")["platform"]
     # Retweets carry their original's content; they count towards a piece's size but are not carriers.
     retweet_counts = posts.dropna(subset=["retweeted_post_id"]).groupby("retweeted_post_id").size()
@@ -152,6 +157,8 @@ def rank_catalysts(
     carriers["carrier_rank"] = carriers.groupby("content").cumcount() + 1
     carriers["lag_s"] = (carriers["created_at"] - carriers["content"].map(first_seen)).dt.total_seconds()
     carriers["from_4chan"] = carriers["content"].map(first_platform).eq("4chan").to_numpy()
+    carriers["content"] = pd.Series(contents.take(carriers["content"].to_numpy()), index=carriers.index,
+                                    dtype=content_dtype)  # fmt: skip
     community_of = communities.set_index("account_id")["community"] if communities is not None else None
     carriers = carriers.merge(_cascades(posts, community_of), left_on="post_id", right_on="origin", how="left")
     for column in ("retweets_1m", "retweets_5m", "retweets_60m", "downstream_reach", "accounts_reached",
