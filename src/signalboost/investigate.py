@@ -203,8 +203,9 @@ def analyse(case: Case, out_dir: str | os.PathLike, *, seed: int = 0, window_s: 
 
     With ``parallel`` (default: when more than one CPU is available and the case holds at least
     ``SECOND_PROCESS_FROM_POSTS`` posts) the amplifier clusters and the bot model's case evidence run in a second
-    process while the graph, communities and catalysts run here; the results are the same either way. ``worker`` is an already started :class:`SecondCore` (``investigate`` starts one before
-    its ingest); it is closed here.
+    process while the graph, communities and catalysts run here; the results are the same either way.
+    ``worker`` is an already started :class:`SecondCore` (``investigate`` starts one before its ingest); it is
+    closed here.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -537,15 +537,17 @@ def account_features(case, *, edges: pd.DataFrame | None = None, amplifiers=None
     from ..graph import account_edges
 
     evidence = case_evidence(case) if evidence is None else evidence
-    if evidence.similarity is None or evidence.latency is None:
-        evidence.similarity, evidence.latency = retweet_evidence(case)
+    if evidence.similarity is None or evidence.latency is None:  # the caller's evidence is left as it was given
+        similarity, latency = retweet_evidence(case)
+    else:
+        similarity, latency = evidence.similarity, evidence.latency
     edges = account_edges(case) if edges is None else edges
     membership = automated = None
     if amplifiers is not None:
         membership = amplifiers.membership
         automated = set(amplifiers.clusters.loc[amplifiers.clusters["automated"].astype(bool), "cluster_id"])
     structure = structural_features(edges) if structure is None else structure
-    graph = _graph_frame(structure, evidence.similarity, evidence.latency, membership, automated)
+    graph = _graph_frame(structure, similarity, latency, membership, automated)
     index = evidence.index
     features = pd.concat([evidence.profile.reindex(index), evidence.behaviour.reindex(index), graph.reindex(index)],
                          axis=1)  # fmt: skip
